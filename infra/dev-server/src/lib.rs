@@ -1,0 +1,143 @@
+//! The whole portal in one process: every function's router (the same ones
+//! the Lambdas serve), the built frontend, and local-only `/_dev` routes
+//! (mail outbox, signed blob URLs). `/_dev` exists only here, never in a
+//! Lambda build.
+
+mod backend;
+mod dev_routes;
+mod local_files;
+mod options;
+mod web;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use axum::Router;
+use shared::Services;
+use shared::adapters::outbox::OutboxMailer;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use options::{Backend, Options};
+
+#[derive(Debug, thiserror::Error)]
+pub enum DevError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("data folder {path}: {source}")]
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Setup(String),
+}
+
+/// Every route of every function, merged as API Gateway would route them.
+pub fn function_routes() -> Router<Services> {
+    Router::new()
+        .merge(auth::routes())
+        .merge(accounts::routes())
+        .merge(user_invite::routes())
+        .merge(address_book::routes())
+}
+
+/// A running dev server.
+pub struct DevServer {
+    pub addr: SocketAddr,
+    pub url: String,
+    pub services: Services,
+    pub outbox: OutboxMailer,
+    pub bootstrap: backend::BootstrapManager,
+    pub backend: Backend,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: JoinHandle<()>,
+}
+
+pub async fn start(options: Options) -> Result<DevServer, DevError> {
+    let addr = SocketAddr::new(options.host, options.port);
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|source| DevError::Bind { addr, source })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|source| DevError::Bind { addr, source })?;
+    let url = options
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"))
+        .trim_end_matches('/')
+        .to_owned();
+    std::fs::create_dir_all(&options.data_dir).map_err(|source| DevError::DataDir {
+        path: options.data_dir.clone(),
+        source,
+    })?;
+    let built = backend::build(&options, &url).await?;
+    let bootstrap = backend::bootstrap_manager(&built.services, &options.data_dir).await?;
+
+    let api = shared::http::api_router(function_routes(), &built.services.config)
+        .with_state(built.services.clone());
+    let app = api
+        .merge(dev_routes::routes(
+            built.outbox.clone(),
+            built.blobs.clone(),
+        ))
+        .merge(web::routes(&options.web_dir));
+
+    let (shutdown, signal) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = signal.await;
+            })
+            .await;
+        if let Err(err) = served {
+            tracing::error!(error = %err, "dev server stopped");
+        }
+    });
+    Ok(DevServer {
+        addr,
+        url,
+        services: built.services,
+        outbox: built.outbox,
+        bootstrap,
+        backend: options.backend,
+        shutdown: Some(shutdown),
+        task,
+    })
+}
+
+impl DevServer {
+    pub fn print_banner(&self) {
+        println!();
+        println!("  Portail STVA (stva-dev, backend {:?})", self.backend);
+        println!("  Portail        {}/", self.url);
+        println!("  API            {}/api/health", self.url);
+        println!("  E-mails        {}/_dev/mail", self.url);
+        println!(
+            "  Gestionnaire   {}  /  {}",
+            self.bootstrap.email,
+            self.bootstrap
+                .password
+                .as_deref()
+                .unwrap_or("(mot de passe déjà choisi)")
+        );
+        println!();
+    }
+
+    pub async fn wait_for_ctrl_c(self) {
+        let _ = tokio::signal::ctrl_c().await;
+        self.stop().await;
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        let _ = self.task.await;
+    }
+}

@@ -1,0 +1,56 @@
+//! Command-line flags (also readable from the environment).
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Backend {
+    /// SQLite file, blob folder and mail outbox under --data-dir.
+    Embedded,
+    /// DynamoDB, S3 and SES through the standard AWS environment
+    /// (AWS_ENDPOINT_URL for a local emulator); creates what is missing.
+    Aws,
+}
+
+#[derive(Debug, Clone, clap::Parser)]
+#[command(
+    name = "stva-dev",
+    about = "The STVA portal (API, frontend, local mail) in one process."
+)]
+pub struct Options {
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, env = "STVA_DEV_PORT", default_value_t = 3000)]
+    pub port: u16,
+    /// Address to listen on.
+    #[arg(long, env = "STVA_DEV_HOST", default_value = "127.0.0.1")]
+    pub host: IpAddr,
+    /// Folder for the embedded store, blobs, outbox and local secrets.
+    #[arg(long, env = "STVA_DATA_DIR", default_value = ".stva")]
+    pub data_dir: PathBuf,
+    #[arg(long, value_enum, env = "STVA_BACKEND", default_value = "embedded")]
+    pub backend: Backend,
+    /// Talk to this ERP instead of the built-in simulator.
+    #[arg(long, env = "STVA_ERP_URL")]
+    pub erp_url: Option<String>,
+    /// The built frontend to serve at `/`.
+    #[arg(long, env = "STVA_WEB_DIR", default_value = "web/dist")]
+    pub web_dir: PathBuf,
+    /// The public origin in e-mailed links (default: http://HOST:PORT).
+    #[arg(long, env = "STVA_PUBLIC_URL")]
+    pub public_url: Option<String>,
+}
+
+impl Options {
+    /// Defaults for tests: a free port, everything under `data_dir`.
+    pub fn for_tests(data_dir: PathBuf, backend: Backend) -> Self {
+        Self {
+            port: 0,
+            host: IpAddr::from([127, 0, 0, 1]),
+            data_dir,
+            backend,
+            erp_url: None,
+            web_dir: PathBuf::from("web/dist"),
+            public_url: None,
+        }
+    }
+}

@@ -1,0 +1,198 @@
+//! Inviting users: a manager creates customer users (any role) and other
+//! managers; a group user creates members of its own account. The invitee
+//! receives a French e-mail with a single-use link valid 72 hours, and
+//! accepts it by choosing a name and a password.
+
+use serde::Deserialize;
+use time::Duration;
+
+use crate::app::views::{SessionGrant, UserView};
+use crate::app::{Checks, links, new_id, parse_email, parse_name, required, sessions};
+use crate::domain::{Role, UserStatus};
+use crate::emails;
+use crate::error::{AppError, AppResult};
+use crate::policy::{Action, Actor, authorize};
+use crate::ports::StoreError;
+use crate::repo::link_tokens::{LinkPurpose, LinkTokens};
+use crate::repo::users::{User, Users};
+use crate::security::passwords;
+use crate::services::Services;
+
+pub const INVITATION_VALID_HOURS: i64 = 72;
+pub const ACCEPT_PATH: &str = "/invitation";
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct InviteUserInput {
+    pub email: Option<String>,
+    pub name: Option<String>,
+    pub role: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct InviteManagerInput {
+    pub email: Option<String>,
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct AcceptInput {
+    pub token: Option<String>,
+    pub name: Option<String>,
+    pub password: Option<String>,
+}
+
+fn parse_customer_role(value: &Option<String>) -> AppResult<Role> {
+    match required("role", value)? {
+        "group" => Ok(Role::Group),
+        "member" => Ok(Role::Member),
+        "manager" => Ok(Role::Manager),
+        _ => Err(AppError::invalid(
+            "role",
+            "Le rôle doit être « group » (utilisateur groupe) ou « member » (membre).",
+        )),
+    }
+}
+
+/// A customer user of `account_id`, invited by `actor`.
+pub async fn invite_user(
+    services: &Services,
+    actor: &Actor,
+    account_id: &str,
+    input: InviteUserInput,
+) -> AppResult<UserView> {
+    let mut checks = Checks::default();
+    let email = checks.take(parse_email("email", &input.email));
+    let name = checks.take(parse_name("name", &input.name));
+    let role = checks.take(parse_customer_role(&input.role));
+    if let Some(role) = role {
+        authorize(actor, Action::InviteUser { account_id, role })?;
+    } else {
+        authorize(actor, Action::ListUsers { account_id })?;
+    }
+    checks.finish()?;
+    let (Some(email), Some(name), Some(role)) = (email, name, role) else {
+        return Err(AppError::Unexpected("checked fields missing".into()));
+    };
+    let account = services
+        .accounts()
+        .get(account_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("Ce compte client est introuvable."))?;
+    create_and_invite(
+        services,
+        actor,
+        email.as_str(),
+        name.as_str(),
+        role,
+        Some((account.id.as_str(), account.name.as_str())),
+    )
+    .await
+}
+
+pub async fn invite_manager(
+    services: &Services,
+    actor: &Actor,
+    input: InviteManagerInput,
+) -> AppResult<UserView> {
+    authorize(actor, Action::InviteManager)?;
+    let mut checks = Checks::default();
+    let email = checks.take(parse_email("email", &input.email));
+    let name = checks.take(parse_name("name", &input.name));
+    checks.finish()?;
+    let (Some(email), Some(name)) = (email, name) else {
+        return Err(AppError::Unexpected("checked fields missing".into()));
+    };
+    create_and_invite(
+        services,
+        actor,
+        email.as_str(),
+        name.as_str(),
+        Role::Manager,
+        None,
+    )
+    .await
+}
+
+async fn create_and_invite(
+    services: &Services,
+    actor: &Actor,
+    email: &str,
+    name: &str,
+    role: Role,
+    account: Option<(&str, &str)>,
+) -> AppResult<UserView> {
+    let user = User {
+        id: new_id(),
+        email: email.to_owned(),
+        name: name.to_owned(),
+        role,
+        account_id: account.map(|(id, _)| id.to_owned()),
+        status: UserStatus::Invited,
+        password_hash: None,
+        session_version: 0,
+        version: 1,
+        created_at: services.clock.now(),
+        invited_by: Some(actor.user_id.clone()),
+        last_login_at: None,
+    };
+    let (secret, link) = links::issue(
+        services,
+        &user.id,
+        LinkPurpose::Invitation,
+        Duration::hours(INVITATION_VALID_HOURS),
+    )?;
+    let mut writes = Users::create_writes(&user)?;
+    writes.push(LinkTokens::create_write(&link)?);
+    match services.table.transact(writes).await {
+        Ok(()) => {}
+        Err(StoreError::ConditionFailed { index: Some(1) }) => {
+            return Err(AppError::Conflict {
+                code: "email_taken",
+                detail: "Un utilisateur existe déjà avec cette adresse e-mail.".to_owned(),
+            });
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let inviter = services
+        .users()
+        .get(&actor.user_id)
+        .await?
+        .map_or_else(|| "STVA".to_owned(), |u| u.name);
+    let mail = emails::invitation(
+        &user.email,
+        &user.name,
+        account.map(|(_, name)| name),
+        &inviter,
+        &links::url(services, ACCEPT_PATH, &secret),
+        INVITATION_VALID_HOURS,
+    );
+    // The user exists either way; a failed e-mail is logged and the
+    // invitation can be sent again.
+    if let Err(e) = services.mailer.send(&mail).await {
+        tracing::error!(error = %e, user_id = %user.id, "invitation e-mail not sent");
+    }
+    Ok(UserView::from(&user))
+}
+
+/// Accepts an invitation: sets the name and password, activates the user
+/// and signs them in. A link works once.
+pub async fn accept(services: &Services, input: AcceptInput) -> AppResult<SessionGrant> {
+    let token = required("token", &input.token)?;
+    let (link, mut user) = links::check(services, token, LinkPurpose::Invitation).await?;
+    let mut checks = Checks::default();
+    let name = checks.take(parse_name("name", &input.name));
+    let password = checks.take(crate::app::password_reset::parse_new_password(
+        &input.password,
+        &user.email,
+    ));
+    checks.finish()?;
+    let (Some(name), Some(password)) = (name, password) else {
+        return Err(AppError::Unexpected("checked fields missing".into()));
+    };
+    user.name = name.into_string();
+    user.password_hash = Some(passwords::hash(&password).await?);
+    user.status = UserStatus::Active;
+    user.version += 1;
+    links::redeem(services, &link, &user).await?;
+    sessions::grant(services, &user).await
+}

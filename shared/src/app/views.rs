@@ -1,0 +1,56 @@
+//! What the API returns about users and sessions (never a password hash).
+
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use crate::domain::{Role, UserStatus};
+use crate::repo::users::User;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UserView {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub status: UserStatus,
+    pub account_id: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_login_at: Option<OffsetDateTime>,
+}
+
+impl From<&User> for UserView {
+    fn from(user: &User) -> Self {
+        Self {
+            id: user.id.clone(),
+            email: user.email.clone(),
+            name: user.name.clone(),
+            role: user.role,
+            status: user.status,
+            account_id: user.account_id.clone(),
+            created_at: user.created_at,
+            last_login_at: user.last_login_at,
+        }
+    }
+}
+
+/// `GET /api/me` and the `user` of a sign-in.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MeView {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub account_id: Option<String>,
+    pub account_name: Option<String>,
+}
+
+/// A new session: the token also goes into the cookie.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SessionGrant {
+    pub token: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+    pub user: MeView,
+}

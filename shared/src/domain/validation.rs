@@ -1,0 +1,20 @@
+//! Field-level validation errors, shared by every domain type and use case.
+
+use serde::Serialize;
+
+/// One invalid field: `field` is the JSON path the client sent
+/// (`postal_code`, `vehicles[2].plate`), `message` is French, for the user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}

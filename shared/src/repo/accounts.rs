@@ -1,0 +1,76 @@
+//! Customer accounts: `ACCOUNT#<id>` / `ACCOUNT`, listed by name through
+//! `gsi1` (`ACCOUNTS` / `<lowercase name>#<id>`).
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::ports::table::{Condition, Index, IndexKey, Item, Key, QueryRequest, StoreError, Table};
+use crate::repo::Page;
+use crate::repo::codec::{from_item, from_page, to_attrs};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Account {
+    pub id: String,
+    pub name: String,
+    pub siret: Option<String>,
+    pub billing_email: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    pub created_by: String,
+}
+
+pub fn key(account_id: &str) -> Key {
+    Key::new(format!("ACCOUNT#{account_id}"), "ACCOUNT")
+}
+
+#[derive(Clone)]
+pub struct Accounts {
+    table: Arc<dyn Table>,
+}
+
+impl Accounts {
+    pub fn new(table: Arc<dyn Table>) -> Self {
+        Self { table }
+    }
+
+    pub fn item(account: &Account) -> Result<Item, StoreError> {
+        Ok(
+            Item::new(key(&account.id), to_attrs(account)?).with_gsi1(IndexKey::new(
+                "ACCOUNTS",
+                format!("{}#{}", account.name.to_lowercase(), account.id),
+            )),
+        )
+    }
+
+    pub async fn create(&self, account: &Account) -> Result<(), StoreError> {
+        self.table
+            .put(Self::item(account)?, Condition::NotExists)
+            .await
+    }
+
+    pub async fn get(&self, account_id: &str) -> Result<Option<Account>, StoreError> {
+        self.table
+            .get(&key(account_id))
+            .await?
+            .map(from_item)
+            .transpose()
+    }
+
+    pub async fn list(
+        &self,
+        limit: usize,
+        cursor: Option<String>,
+    ) -> Result<Page<Account>, StoreError> {
+        let page = self
+            .table
+            .query(
+                QueryRequest::index(Index::Gsi1, "ACCOUNTS")
+                    .limit(limit)
+                    .after(cursor),
+            )
+            .await?;
+        from_page(page)
+    }
+}

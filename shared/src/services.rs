@@ -1,0 +1,45 @@
+//! The dependencies of every use case, built once per cold start (or once
+//! per dev server) and shared by reference.
+
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::ports::{BlobStore, Clock, Mailer, Table};
+use crate::repo::accounts::Accounts;
+use crate::repo::addresses::Addresses;
+use crate::repo::link_tokens::LinkTokens;
+use crate::repo::login_attempts::LoginAttemptsRepo;
+use crate::repo::users::Users;
+use crate::security::session_tokens::SessionTokens;
+
+#[derive(Clone)]
+pub struct Services {
+    pub table: Arc<dyn Table>,
+    pub blobs: Arc<dyn BlobStore>,
+    pub mailer: Arc<dyn Mailer>,
+    pub clock: Arc<dyn Clock>,
+    pub tokens: Arc<SessionTokens>,
+    pub config: Arc<Config>,
+}
+
+impl Services {
+    pub fn accounts(&self) -> Accounts {
+        Accounts::new(self.table.clone())
+    }
+
+    pub fn users(&self) -> Users {
+        Users::new(self.table.clone())
+    }
+
+    pub fn addresses(&self) -> Addresses {
+        Addresses::new(self.table.clone())
+    }
+
+    pub fn link_tokens(&self) -> LinkTokens {
+        LinkTokens::new(self.table.clone())
+    }
+
+    pub fn login_attempts(&self) -> LoginAttemptsRepo {
+        LoginAttemptsRepo::new(self.table.clone())
+    }
+}

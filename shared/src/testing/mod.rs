@@ -1,0 +1,3 @@
+//! Helpers for tests (feature `testing`): never compiled into a Lambda.
+
+pub mod moto;
