@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use aws_config::SdkConfig;
 use shared::Services;
 use shared::adapters::local_blobs::LocalBlobStore;
 use shared::adapters::outbox::OutboxMailer;
@@ -46,14 +47,18 @@ fn config(options: &Options, public_url: &str) -> Result<Config, DevError> {
         session_ttl: Duration::from_secs(session_minutes * 60),
         // Local runs are plain HTTP on loopback.
         secure_cookies: false,
-        table_name: env("STVA_TABLE").unwrap_or_else(|| "stva-dev".into()),
-        invoices_bucket: env("STVA_INVOICES_BUCKET").unwrap_or_else(|| "stva-dev-invoices".into()),
+        table_name: options.table.clone(),
+        invoices_bucket: options.invoices_bucket.clone(),
         mail_from: env("STVA_MAIL_FROM").unwrap_or_else(|| "STVA <portail@stva.fr>".into()),
         erp_url: options.erp_url.clone(),
     })
 }
 
-pub async fn build(options: &Options, public_url: &str) -> Result<Built, DevError> {
+pub async fn build(
+    options: &Options,
+    public_url: &str,
+    sdk: Option<SdkConfig>,
+) -> Result<Built, DevError> {
     let config = config(options, public_url)?;
     let tokens = SessionTokens::new(&config.token_secret, config.session_ttl).map_err(setup)?;
     let outbox = OutboxMailer::new(options.data_dir.join("outbox"));
@@ -81,7 +86,10 @@ pub async fn build(options: &Options, public_url: &str) -> Result<Built, DevErro
             })
         }
         Backend::Aws => {
-            let sdk = shared::runtime::sdk_config().await;
+            let sdk = match sdk {
+                Some(sdk) => sdk,
+                None => shared::runtime::sdk_config().await,
+            };
             let table = shared::adapters::dynamodb::DynamoTable::new(
                 aws_sdk_dynamodb::Client::new(&sdk),
                 config.table_name.clone(),

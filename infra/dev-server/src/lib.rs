@@ -12,6 +12,7 @@ mod web;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use aws_config::SdkConfig;
 use axum::Router;
 use shared::Services;
 use shared::adapters::outbox::OutboxMailer;
@@ -59,6 +60,15 @@ pub struct DevServer {
 }
 
 pub async fn start(options: Options) -> Result<DevServer, DevError> {
+    start_with_sdk(options, None).await
+}
+
+/// As [`start`], with an explicit AWS SDK configuration for `--backend aws`
+/// (tests point it at the emulator without touching the process environment).
+pub async fn start_with_sdk(
+    options: Options,
+    sdk: Option<SdkConfig>,
+) -> Result<DevServer, DevError> {
     let addr = SocketAddr::new(options.host, options.port);
     let listener = TcpListener::bind(addr)
         .await
@@ -76,7 +86,7 @@ pub async fn start(options: Options) -> Result<DevServer, DevError> {
         path: options.data_dir.clone(),
         source,
     })?;
-    let built = backend::build(&options, &url).await?;
+    let built = backend::build(&options, &url, sdk).await?;
     let bootstrap = backend::bootstrap_manager(&built.services, &options.data_dir).await?;
 
     let api = shared::http::api_router(function_routes(), &built.services.config)

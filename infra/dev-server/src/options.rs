@@ -38,6 +38,16 @@ pub struct Options {
     /// The public origin in e-mailed links (default: http://HOST:PORT).
     #[arg(long, env = "STVA_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// DynamoDB table (with --backend aws); created when missing.
+    #[arg(long, env = "STVA_TABLE", default_value = "stva-dev")]
+    pub table: String,
+    /// S3 bucket for invoices (with --backend aws); created when missing.
+    #[arg(
+        long,
+        env = "STVA_INVOICES_BUCKET",
+        default_value = "stva-dev-invoices"
+    )]
+    pub invoices_bucket: String,
 }
 
 impl Options {
@@ -51,6 +61,8 @@ impl Options {
             erp_url: None,
             web_dir: PathBuf::from("web/dist"),
             public_url: None,
+            table: "stva-dev".into(),
+            invoices_bucket: "stva-dev-invoices".into(),
         }
     }
 }

@@ -1,3 +1,4 @@
 //! Helpers for tests (feature `testing`): never compiled into a Lambda.
 
+pub mod fixtures;
 pub mod moto;

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Every test of the portal: formatting, lints, unit and property tests, the
+# ports' conformance suites against the embedded adapters and against the
+# local AWS emulator (moto), the functions' tests and the end-to-end tests.
+# Installs what it needs (moto into .venv) and starts and stops moto itself.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+ensure_rust
+ensure_venv
+start_moto
+
+say "cargo fmt --check"
+cargo fmt --all -- --check
+
+say "cargo clippy (all targets, warnings are errors)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+say "cargo test"
+cargo test --workspace --locked

@@ -1,0 +1,7 @@
+//! End-to-end tests over real HTTP against `stva-dev`, on the embedded
+//! backend and on the AWS adapters with the local emulator (moto).
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+mod authorization_matrix;
+mod bad_input;
+mod identity;
