@@ -41,7 +41,7 @@ pub fn parse_siret(value: &str) -> AppResult<String> {
     }
     let values: Vec<u32> = digits.chars().filter_map(|c| c.to_digit(10)).collect();
     let valid = if digits.starts_with("356000000") {
-        values.iter().sum::<u32>() % 5 == 0
+        values.iter().sum::<u32>().is_multiple_of(5)
     } else {
         let sum: u32 = values
             .iter()
@@ -56,7 +56,7 @@ pub fn parse_siret(value: &str) -> AppResult<String> {
                 }
             })
             .sum();
-        sum % 10 == 0
+        sum.is_multiple_of(10)
     };
     if !valid {
         return Err(AppError::invalid(

@@ -43,13 +43,12 @@ pub async fn login(services: &Services, email: &str, password: &str) -> AppResul
     let email = email.trim().to_lowercase();
     let now = services.clock.now();
     let attempts = services.login_attempts();
-    if let Some(record) = attempts.get(&email).await? {
-        if let Some(until) = record.locked_until.filter(|until| *until > now) {
-            let wait = (until - now).whole_seconds().max(1);
-            return Err(AppError::TooManyRequests {
-                retry_after_secs: wait.unsigned_abs(),
-            });
-        }
+    let locked_until = attempts.get(&email).await?.and_then(|r| r.locked_until);
+    if let Some(until) = locked_until.filter(|until| *until > now) {
+        let wait = (until - now).whole_seconds().max(1);
+        return Err(AppError::TooManyRequests {
+            retry_after_secs: wait.unsigned_abs(),
+        });
     }
     let user = services.users().find_by_email(&email).await?;
     let usable_hash = user

@@ -148,10 +148,10 @@ impl IntoResponse for AppError {
         }
         let problem = Problem::from(&self);
         let mut response = problem.into_response();
-        if let AppError::TooManyRequests { retry_after_secs } = self {
-            if let Ok(value) = HeaderValue::from_str(&retry_after_secs.to_string()) {
-                response.headers_mut().insert(header::RETRY_AFTER, value);
-            }
+        if let AppError::TooManyRequests { retry_after_secs } = self
+            && let Ok(value) = HeaderValue::from_str(&retry_after_secs.to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
         }
         if response.status() == StatusCode::UNAUTHORIZED {
             response
