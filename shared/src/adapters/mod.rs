@@ -1,0 +1,10 @@
+//! Adapters: the ports' implementations. Only this module imports an AWS SDK
+//! or talks to a database file; `AttributeValue` never leaves `dynamodb`.
+
+pub mod dynamodb;
+pub mod local_blobs;
+pub mod mime;
+pub mod outbox;
+pub mod s3;
+pub mod ses;
+pub mod sqlite;
