@@ -65,6 +65,9 @@ pub async fn build(
     match options.backend {
         Backend::Embedded => {
             let table = SqliteTable::open(&options.data_dir.join("stva.sqlite3")).map_err(setup)?;
+            // DynamoDB's TTL deletes expired items by itself; do it at start here.
+            let now = time::OffsetDateTime::now_utc().unix_timestamp();
+            table.purge_expired(now).await.map_err(setup)?;
             let blob_secret = local_files::secret(&options.data_dir.join("blob-secret"), 32)?;
             let blobs = Arc::new(LocalBlobStore::new(
                 options.data_dir.join("blobs"),

@@ -2,10 +2,12 @@
 
 use serde::Deserialize;
 
+use crate::app::views::AccountView;
 use crate::app::{Checks, PageQuery, new_id, required};
 use crate::domain::EmailAddress;
 use crate::error::{AppError, AppResult};
 use crate::policy::{Action, Actor, authorize};
+use crate::ports::StoreError;
 use crate::repo::accounts::Account;
 use crate::repo::{Page, page_size};
 use crate::services::Services;
@@ -71,7 +73,7 @@ pub async fn create(
     services: &Services,
     actor: &Actor,
     input: NewAccountInput,
-) -> AppResult<Account> {
+) -> AppResult<AccountView> {
     authorize(actor, Action::CreateAccount)?;
     let mut checks = Checks::default();
     let name = checks.take(parse_account_name(&input.name));
@@ -109,20 +111,36 @@ pub async fn create(
         created_at: services.clock.now(),
         created_by: actor.user_id.clone(),
     };
-    services.accounts().create(&account).await?;
-    Ok(account)
+    match services.accounts().create(&account).await {
+        Ok(()) => Ok(AccountView::from(account)),
+        Err(StoreError::ConditionFailed { index: Some(1) }) => Err(AppError::conflict(
+            "siret_taken",
+            "Un compte client existe déjà avec ce SIRET.",
+        )),
+        Err(e) => Err(e.into()),
+    }
 }
 
-pub async fn list(services: &Services, actor: &Actor, page: PageQuery) -> AppResult<Page<Account>> {
+pub async fn list(
+    services: &Services,
+    actor: &Actor,
+    page: PageQuery,
+) -> AppResult<Page<AccountView>> {
     authorize(actor, Action::ListAccounts)?;
     Ok(services
         .accounts()
         .list(page_size(page.limit), page.cursor)
-        .await?)
+        .await?
+        .map(AccountView::from))
 }
 
-pub async fn get(services: &Services, actor: &Actor, account_id: &str) -> AppResult<Account> {
+pub async fn get(services: &Services, actor: &Actor, account_id: &str) -> AppResult<AccountView> {
     authorize(actor, Action::ReadAccount { account_id })?;
+    Ok(AccountView::from(require(services, account_id).await?))
+}
+
+/// The account, or a 404 (a manager may name any id).
+pub(crate) async fn require(services: &Services, account_id: &str) -> AppResult<Account> {
     services
         .accounts()
         .get(account_id)

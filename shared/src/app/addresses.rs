@@ -1,6 +1,6 @@
 //! The address book of an account (pickup and delivery places).
 
-use crate::app::{PageQuery, new_id};
+use crate::app::{PageQuery, accounts, new_id};
 use crate::domain::AddressInput;
 use crate::error::{AppError, AppResult};
 use crate::repo::addresses::Address;
@@ -30,9 +30,7 @@ pub async fn create(
     input: AddressInput,
 ) -> AppResult<Address> {
     let fields = input.validate().map_err(AppError::Validation)?;
-    if services.accounts().get(account_id).await?.is_none() {
-        return Err(AppError::not_found("Ce compte client est introuvable."));
-    }
+    accounts::require(services, account_id).await?;
     let now = services.clock.now();
     let address = Address {
         id: new_id(),

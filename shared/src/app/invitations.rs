@@ -73,11 +73,7 @@ pub async fn invite_user(
     let (Some(email), Some(name), Some(role)) = (email, name, role) else {
         return Err(AppError::Unexpected("checked fields missing".into()));
     };
-    let account = services
-        .accounts()
-        .get(account_id)
-        .await?
-        .ok_or_else(|| AppError::not_found("Ce compte client est introuvable."))?;
+    let account = crate::app::accounts::require(services, account_id).await?;
     create_and_invite(
         services,
         actor,

@@ -1,8 +1,8 @@
 //! The users of an account: listed by its group users and by managers, who
 //! can also disable them (which ends their sessions at once).
 
-use crate::app::PageQuery;
 use crate::app::views::UserView;
+use crate::app::{PageQuery, accounts};
 use crate::domain::UserStatus;
 use crate::error::{AppError, AppResult};
 use crate::policy::{Action, Actor, authorize};
@@ -16,9 +16,7 @@ pub async fn list(
     page: PageQuery,
 ) -> AppResult<Page<UserView>> {
     authorize(actor, Action::ListUsers { account_id })?;
-    if services.accounts().get(account_id).await?.is_none() {
-        return Err(AppError::not_found("Ce compte client est introuvable."));
-    }
+    accounts::require(services, account_id).await?;
     let users = services
         .users()
         .list(Some(account_id), page_size(page.limit), page.cursor)

@@ -4,6 +4,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::domain::{Role, UserStatus};
+use crate::repo::accounts::Account;
 use crate::repo::users::User;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -53,4 +54,27 @@ pub struct SessionGrant {
     #[serde(with = "time::serde::rfc3339")]
     pub expires_at: OffsetDateTime,
     pub user: MeView,
+}
+
+/// A customer account as the API shows it (who created it stays internal).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AccountView {
+    pub id: String,
+    pub name: String,
+    pub siret: Option<String>,
+    pub billing_email: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+impl From<Account> for AccountView {
+    fn from(account: Account) -> Self {
+        Self {
+            id: account.id,
+            name: account.name,
+            siret: account.siret,
+            billing_email: account.billing_email,
+            created_at: account.created_at,
+        }
+    }
 }

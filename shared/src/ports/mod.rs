@@ -4,6 +4,7 @@
 
 pub mod blobs;
 pub mod clock;
+pub mod erp;
 pub mod mailer;
 pub mod table;
 

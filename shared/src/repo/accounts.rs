@@ -6,7 +6,9 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::ports::table::{Condition, Index, IndexKey, Item, Key, QueryRequest, StoreError, Table};
+use crate::ports::table::{
+    Condition, Index, IndexKey, Item, Key, QueryRequest, StoreError, Table, Write,
+};
 use crate::repo::Page;
 use crate::repo::codec::{from_item, from_page, to_attrs};
 
@@ -44,10 +46,22 @@ impl Accounts {
         )
     }
 
+    /// Creates the account; with a SIRET, a guard item `SIRET#<siret>`
+    /// (the transaction's second write) keeps SIRETs unique.
     pub async fn create(&self, account: &Account) -> Result<(), StoreError> {
-        self.table
-            .put(Self::item(account)?, Condition::NotExists)
-            .await
+        let mut writes = vec![Write::Put {
+            item: Self::item(account)?,
+            condition: Condition::NotExists,
+        }];
+        if let Some(siret) = &account.siret {
+            let mut guard = serde_json::Map::new();
+            guard.insert("account_id".into(), account.id.clone().into());
+            writes.push(Write::Put {
+                item: Item::new(Key::new(format!("SIRET#{siret}"), "SIRET"), guard),
+                condition: Condition::NotExists,
+            });
+        }
+        self.table.transact(writes).await
     }
 
     pub async fn get(&self, account_id: &str) -> Result<Option<Account>, StoreError> {
