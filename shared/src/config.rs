@@ -30,6 +30,8 @@ pub struct Config {
     pub mail_from: String,
     /// STVA's ERP base URL.
     pub erp_url: Option<String>,
+    /// The ERP's API key (`X-Api-Key`).
+    pub erp_api_key: Option<String>,
 }
 
 impl std::fmt::Debug for Config {
@@ -43,6 +45,10 @@ impl std::fmt::Debug for Config {
             .field("invoices_bucket", &self.invoices_bucket)
             .field("mail_from", &self.mail_from)
             .field("erp_url", &self.erp_url)
+            .field(
+                "erp_api_key",
+                &self.erp_api_key.as_ref().map(|_| "<redacted>"),
+            )
             .finish()
     }
 }
@@ -129,6 +135,7 @@ impl Config {
                 .get("STVA_MAIL_FROM")
                 .unwrap_or_else(|| "STVA <portail@stva.fr>".into()),
             erp_url: env.get("STVA_ERP_URL"),
+            erp_api_key: env.get("STVA_ERP_API_KEY"),
         })
     }
 }

@@ -1,6 +1,6 @@
 //! The portal's e-mails, in French, each with a plain-text and an HTML body.
 
-use crate::ports::Email;
+use crate::ports::{Attachment, Email};
 
 fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -126,6 +126,105 @@ pub fn password_reset(to: &str, name: &str, link: &str, valid_minutes: i64) -> E
     Email {
         to: to.to_owned(),
         subject: "Réinitialisation de votre mot de passe STVA".to_owned(),
+        text: layout.text(),
+        html: layout.html(),
+        attachments: Vec::new(),
+    }
+}
+
+fn order_summary(order: &crate::repo::orders::Order) -> String {
+    let plates: Vec<String> = order
+        .vehicles
+        .iter()
+        .map(|v| crate::app::order_views::display_plate(&v.plate))
+        .collect();
+    format!(
+        "Commande {} : {} véhicule(s) ({}), de {} ({}) à {} ({}).",
+        order.number,
+        order.vehicles.len(),
+        plates.join(", "),
+        order.pickup.fields.city,
+        order.pickup.fields.postal_code,
+        order.delivery.fields.city,
+        order.delivery.fields.postal_code,
+    )
+}
+
+fn order_link(public_url: &str, order: &crate::repo::orders::Order) -> String {
+    format!("{public_url}/commandes/{}", order.id)
+}
+
+/// Sent when the customer validates: the purchase order attached.
+pub fn order_validated(
+    order: &crate::repo::orders::Order,
+    purchase_order_pdf: Vec<u8>,
+    public_url: &str,
+) -> Email {
+    let link = order_link(public_url, order);
+    let total = crate::domain::Money::from_cents(order.estimate.amount_incl_tax_cents).format_fr();
+    let layout = Layout {
+        greeting: format!("Bonjour {},", order.created_by_name),
+        paragraphs: vec![
+            format!("Nous avons bien reçu la validation de votre commande {}.", order.number),
+            order_summary(order),
+            format!("Montant estimé : {total} TTC. Votre bon de commande est joint à ce message."),
+            "STVA confirme la prise en charge sous peu ; vous suivrez chaque étape du transport sur le portail."
+                .to_owned(),
+        ],
+        action_label: "Suivre ma commande",
+        action_url: &link,
+        closing: Vec::new(),
+    };
+    Email {
+        to: order.created_by_email.clone(),
+        subject: format!("Commande {} validée — bon de commande", order.number),
+        text: layout.text(),
+        html: layout.html(),
+        attachments: vec![Attachment {
+            filename: format!("bon-de-commande-{}.pdf", order.number),
+            content_type: "application/pdf".to_owned(),
+            bytes: purchase_order_pdf,
+        }],
+    }
+}
+
+/// Sent at the transport's milestones: confirmed, picked up, delivered.
+pub fn order_status(
+    order: &crate::repo::orders::Order,
+    status: crate::domain::OrderStatus,
+    public_url: &str,
+) -> Email {
+    use crate::domain::OrderStatus;
+    let link = order_link(public_url, order);
+    let (subject, news) = match status {
+        OrderStatus::Confirmed => (
+            format!("Commande {} confirmée par STVA", order.number),
+            "STVA a confirmé votre commande : l'enlèvement va être planifié.".to_owned(),
+        ),
+        OrderStatus::PickedUp => (
+            format!("Commande {} : véhicules enlevés", order.number),
+            "Vos véhicules ont été enlevés et sont en route vers leur destination.".to_owned(),
+        ),
+        OrderStatus::Delivered => (
+            format!("Commande {} livrée", order.number),
+            "Vos véhicules ont été livrés. La facture sera disponible sur le portail dès son émission."
+                .to_owned(),
+        ),
+        other => (
+            format!("Commande {} : {}", order.number, other.label_fr()),
+            format!("Votre commande est maintenant « {} ».", other.label_fr()),
+        ),
+    };
+    let layout = Layout {
+        greeting: format!("Bonjour {},", order.created_by_name),
+        paragraphs: vec![news, order_summary(order)],
+        action_label: "Voir ma commande",
+        action_url: &link,
+        closing: Vec::new(),
+    };
+    Email {
+        to: order.created_by_email.clone(),
+        subject,
         text: layout.text(),
         html: layout.html(),
         attachments: Vec::new(),

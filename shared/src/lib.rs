@@ -4,6 +4,7 @@
 pub mod adapters;
 pub mod app;
 pub mod config;
+pub mod documents;
 pub mod domain;
 pub mod emails;
 pub mod error;
@@ -14,6 +15,7 @@ pub mod repo;
 pub mod runtime;
 pub mod security;
 pub mod services;
+pub mod stock;
 pub mod telemetry;
 #[cfg(feature = "testing")]
 pub mod testing;

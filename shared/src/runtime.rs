@@ -9,10 +9,13 @@ use std::sync::Arc;
 use aws_config::{BehaviorVersion, SdkConfig};
 
 use crate::adapters::dynamodb::DynamoTable;
+use crate::adapters::erp_http::{ErpTimeouts, HttpErp};
+use crate::adapters::no_erp::NoErp;
 use crate::adapters::s3::S3BlobStore;
 use crate::adapters::ses::SesMailer;
 use crate::config::{Config, ConfigError};
 use crate::ports::SystemClock;
+use crate::ports::erp::{Erp, ErpError};
 use crate::security::passwords;
 use crate::security::session_tokens::{SessionTokens, WeakSecret};
 use crate::services::Services;
@@ -23,6 +26,22 @@ pub enum StartupError {
     Config(#[from] ConfigError),
     #[error(transparent)]
     Secret(#[from] WeakSecret),
+    #[error(transparent)]
+    Erp(#[from] ErpError),
+}
+
+/// The ERP client of a configuration; without `STVA_ERP_URL` the functions
+/// that need the ERP answer "unavailable" (the others do not care).
+pub fn erp(config: &Config) -> Result<Arc<dyn Erp>, ErpError> {
+    match (&config.erp_url, &config.erp_api_key) {
+        (Some(url), Some(key)) => Ok(Arc::new(HttpErp::new(url, key, ErpTimeouts::default())?)),
+        (Some(_), None) => Err(ErpError::Unavailable(
+            "STVA_ERP_API_KEY is required with STVA_ERP_URL".into(),
+        )),
+        (None, _) => Ok(Arc::new(NoErp {
+            reason: "STVA_ERP_URL is not set",
+        })),
+    }
 }
 
 pub async fn sdk_config() -> SdkConfig {
@@ -39,6 +58,7 @@ pub fn aws_services(sdk: &SdkConfig, config: Config) -> Result<Services, Startup
     let blobs = S3BlobStore::new(aws_sdk_s3::Client::new(sdk), config.invoices_bucket.clone());
     let mailer = SesMailer::new(aws_sdk_ses::Client::new(sdk), config.mail_from.clone());
     Ok(Services {
+        erp: erp(&config)?,
         table: Arc::new(table),
         blobs: Arc::new(blobs),
         mailer: Arc::new(mailer),

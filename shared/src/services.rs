@@ -4,12 +4,15 @@
 use std::sync::Arc;
 
 use crate::config::Config;
+use crate::ports::erp::Erp;
 use crate::ports::{BlobStore, Clock, Mailer, Table};
 use crate::repo::accounts::Accounts;
 use crate::repo::addresses::Addresses;
 use crate::repo::link_tokens::LinkTokens;
 use crate::repo::login_attempts::LoginAttemptsRepo;
+use crate::repo::orders::Orders;
 use crate::repo::users::Users;
+use crate::repo::vehicles::Vehicles;
 use crate::security::session_tokens::SessionTokens;
 
 #[derive(Clone)]
@@ -18,6 +21,7 @@ pub struct Services {
     pub blobs: Arc<dyn BlobStore>,
     pub mailer: Arc<dyn Mailer>,
     pub clock: Arc<dyn Clock>,
+    pub erp: Arc<dyn Erp>,
     pub tokens: Arc<SessionTokens>,
     pub config: Arc<Config>,
 }
@@ -37,6 +41,14 @@ impl Services {
 
     pub fn link_tokens(&self) -> LinkTokens {
         LinkTokens::new(self.table.clone())
+    }
+
+    pub fn orders(&self) -> Orders {
+        Orders::new(self.table.clone())
+    }
+
+    pub fn vehicles(&self) -> Vehicles {
+        Vehicles::new(self.table.clone())
     }
 
     pub fn login_attempts(&self) -> LoginAttemptsRepo {

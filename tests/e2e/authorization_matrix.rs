@@ -25,9 +25,12 @@ const ACTORS: [&str; 6] = [
 struct Row {
     method: Method,
     /// Placeholders: `{A}` (account A), `{addr}` (an address of A),
-    /// `{fresh_addr}` / `{fresh_user}` (made anew for each cell).
+    /// `{vehicle}` (a vehicle of A), `{fresh_addr}` / `{fresh_user}` /
+    /// `{fresh_vehicle}` (made anew for each cell).
     path: &'static str,
     body: Option<fn() -> Value>,
+    /// A body that is not JSON: its content type and bytes.
+    raw: Option<(&'static str, fn() -> Vec<u8>)>,
     expected: [u16; 6],
 }
 
@@ -36,7 +39,20 @@ fn row(method: Method, path: &'static str, body: Option<fn() -> Value>, expected
         method,
         path,
         body,
+        raw: None,
         expected,
+    }
+}
+
+fn raw_row(
+    method: Method,
+    path: &'static str,
+    raw: (&'static str, fn() -> Vec<u8>),
+    expected: [u16; 6],
+) -> Row {
+    Row {
+        raw: Some(raw),
+        ..row(method, path, None, expected)
     }
 }
 
@@ -51,6 +67,29 @@ fn new_manager() -> Value {
 }
 fn address() -> Value {
     address_body("Matrice")
+}
+/// A plate no other vehicle has (`AB-123-CD` shape).
+fn fresh_plate() -> String {
+    const LETTERS: &[u8] = b"ABCDEFGHJKLMNPQRTVWXYZ";
+    let bytes = uuid::Uuid::new_v4().into_bytes();
+    let letter = |i: usize| char::from(LETTERS[usize::from(bytes[i]) % LETTERS.len()]);
+    let number = u16::from_be_bytes([bytes[4], bytes[5]]) % 999 + 1;
+    format!(
+        "{}{}-{number:03}-{}{}",
+        letter(0),
+        letter(1),
+        letter(2),
+        letter(3)
+    )
+}
+fn vehicle() -> Value {
+    json!({"make": "Citroën", "model": "C3", "plate": fresh_plate()})
+}
+fn vehicle_patch() -> Value {
+    json!({"model": "C3 Aircross"})
+}
+fn stock_csv() -> Vec<u8> {
+    b"marque;modele;immatriculation\nRenault;Clio;GH-404-JK\n".to_vec()
 }
 fn empty() -> Value {
     json!({})
@@ -214,6 +253,66 @@ fn matrix() -> Vec<Row> {
             None,
             [401, 204, 204, 204, 404, 404],
         ),
+        row(
+            M::GET,
+            "/api/vehicles",
+            None,
+            [401, 422, 200, 200, 200, 200],
+        ),
+        row(
+            M::GET,
+            "/api/vehicles?account_id={A}",
+            None,
+            [401, 200, 200, 200, 404, 404],
+        ),
+        row(
+            M::POST,
+            "/api/vehicles",
+            Some(vehicle),
+            [401, 422, 201, 201, 201, 201],
+        ),
+        row(
+            M::POST,
+            "/api/vehicles?account_id={A}",
+            Some(vehicle),
+            [401, 201, 201, 201, 404, 404],
+        ),
+        row(
+            M::GET,
+            "/api/vehicles/{vehicle}",
+            None,
+            [401, 422, 200, 200, 404, 404],
+        ),
+        row(
+            M::GET,
+            "/api/vehicles/{vehicle}?account_id={A}",
+            None,
+            [401, 200, 200, 200, 404, 404],
+        ),
+        row(
+            M::PATCH,
+            "/api/vehicles/{fresh_vehicle}",
+            Some(vehicle_patch),
+            [401, 422, 200, 200, 404, 404],
+        ),
+        row(
+            M::PATCH,
+            "/api/vehicles/{fresh_vehicle}?account_id={A}",
+            Some(vehicle_patch),
+            [401, 200, 200, 200, 404, 404],
+        ),
+        raw_row(
+            M::POST,
+            "/api/vehicles/import",
+            ("text/csv", stock_csv),
+            [401, 422, 200, 200, 200, 200],
+        ),
+        raw_row(
+            M::POST,
+            "/api/vehicles/import?account_id={A}",
+            ("text/csv", stock_csv),
+            [401, 200, 200, 200, 404, 404],
+        ),
     ]
 }
 
@@ -227,7 +326,9 @@ fn route_keys(rows: &[Row]) -> BTreeSet<String> {
                 .replace("{A}", "{account_id}")
                 .replace("{fresh_user}", "{user_id}")
                 .replace("{fresh_addr}", "{id}")
-                .replace("{addr}", "{id}");
+                .replace("{addr}", "{id}")
+                .replace("{fresh_vehicle}", "{id}")
+                .replace("{vehicle}", "{id}");
             format!("{} {path}", r.method)
         })
         .collect()
@@ -285,6 +386,7 @@ fn shape(key: &str) -> String {
 struct World {
     account_a: String,
     address_a: String,
+    vehicle_a: String,
     users: Vec<Option<User>>,
 }
 
@@ -312,9 +414,14 @@ async fn authorization_matrix() {
     )
     .await
     .unwrap();
+    let seeded_vehicle =
+        shared::app::vehicles::create(&services, &a.id, serde_json::from_value(vehicle()).unwrap())
+            .await
+            .unwrap();
     let world = World {
         account_a: a.id.clone(),
         address_a: seeded_address.id.clone(),
+        vehicle_a: seeded_vehicle.vehicle.id.clone(),
         users: vec![
             None,
             Some(manager),
@@ -331,7 +438,8 @@ async fn authorization_matrix() {
             let mut path = row
                 .path
                 .replace("{A}", &world.account_a)
-                .replace("{addr}", &world.address_a);
+                .replace("{addr}", &world.address_a)
+                .replace("{vehicle}", &world.vehicle_a);
             if path.contains("{fresh_addr}") {
                 let fresh = shared::app::addresses::create(
                     &services,
@@ -341,6 +449,16 @@ async fn authorization_matrix() {
                 .await
                 .unwrap();
                 path = path.replace("{fresh_addr}", &fresh.id);
+            }
+            if path.contains("{fresh_vehicle}") {
+                let fresh = shared::app::vehicles::create(
+                    &services,
+                    &a.id,
+                    serde_json::from_value(vehicle()).unwrap(),
+                )
+                .await
+                .unwrap();
+                path = path.replace("{fresh_vehicle}", &fresh.vehicle.id);
             }
             if path.contains("{fresh_user}") {
                 let victim = seed_user(
@@ -356,9 +474,18 @@ async fn authorization_matrix() {
                 None => portal.anonymous(),
                 Some(user) => portal.with_token(&fresh_token(&portal, user).await),
             };
-            let answer = caller
-                .send(row.method.clone(), &path, row.body.map(|f| f()))
-                .await;
+            let answer = match row.raw {
+                Some((content_type, body)) => {
+                    caller
+                        .raw(row.method.clone(), &path, content_type, body())
+                        .await
+                }
+                None => {
+                    caller
+                        .send(row.method.clone(), &path, row.body.map(|f| f()))
+                        .await
+                }
+            };
             let expected = row.expected[column];
             if answer.status != expected {
                 failures.push(format!(

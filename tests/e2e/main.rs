@@ -5,3 +5,5 @@
 mod authorization_matrix;
 mod bad_input;
 mod identity;
+mod ordering;
+mod stock;

@@ -1,301 +1,65 @@
 //! The sample events of `events/accounts/` (API Gateway HTTP API, payload
 //! 2.0) run through this function's Lambda app as `lambda_http::run` hands
 //! them over, their `{{placeholders}}` filled from a seeded embedded portal;
-//! and every route of `src/lib.rs` has an event.
+//! and every route of `src/lib.rs` has an event (the harness is
+//! `shared::testing::lambda_events`).
 
-use std::collections::BTreeSet;
-use std::path::PathBuf;
-
-use http::{HeaderMap, StatusCode, header};
-use serde_json::Value;
-use shared::Services;
+use http::StatusCode;
 use shared::domain::{Role, UserStatus};
-use shared::repo::accounts::Account;
 use shared::repo::users::User;
-use shared::testing::fixtures::{self, TestPortal};
-use tower::ServiceExt;
+use shared::testing::fixtures;
+use shared::testing::lambda_events::{Events, Portal};
 
-// ---- the event harness (the same in every function crate) ----
+static EVENTS: Events = Events::new("accounts", accounts::routes);
 
-const FUNCTION: &str = "accounts";
-
-fn app(services: &Services) -> axum::Router {
-    shared::http::lambda_app(accounts::routes(), services.clone())
-}
-
-fn events_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../events")
-        .join(FUNCTION)
-}
-
-/// Every event of this function: file stem and raw text, by name.
-fn all_events() -> Vec<(String, String)> {
-    let mut events: Vec<(String, String)> = std::fs::read_dir(events_dir())
-        .expect("events folder")
-        .map(|entry| entry.expect("events folder entry").path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
-        .map(|path| {
-            let name = path
-                .file_stem()
-                .expect("file name")
-                .to_string_lossy()
-                .into_owned();
-            (name, std::fs::read_to_string(&path).expect("event file"))
-        })
-        .collect();
-    events.sort();
-    events
-}
-
-/// `text` with every `{{name}}` replaced by `value(name)`.
-fn fill(text: &str, value: impl Fn(&str) -> String) -> String {
-    let mut out = String::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("{{") {
-        let end = rest[start..].find("}}").expect("closed placeholder") + start;
-        out.push_str(&rest[..start]);
-        out.push_str(&value(&rest[start + 2..end]));
-        rest = &rest[end + 2..];
-    }
-    out.push_str(rest);
-    out
-}
-
-/// The event `name`, its placeholders filled from `values` (first match wins).
-fn event(name: &str, values: &[(&str, &str)]) -> String {
-    let path = events_dir().join(format!("{name}.json"));
-    let text = std::fs::read_to_string(&path).expect("event file");
-    fill(&text, |key| {
-        let found = values.iter().find(|(k, _)| *k == key);
-        found
-            .unwrap_or_else(|| panic!("{name}: no value for {{{{{key}}}}}"))
-            .1
-            .to_owned()
-    })
-}
-
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    json: Value,
-}
-
-/// One Lambda invocation: the event as lambda_http parses it, through the app.
-async fn invoke(services: &Services, event: &str) -> Answer {
-    let request = lambda_http::request::from_str(event).expect("an API Gateway event");
-    let response = app(services).oneshot(request).await.expect("infallible");
-    let (parts, body) = response.into_parts();
-    let bytes = axum::body::to_bytes(body, usize::MAX).await.expect("body");
-    let json = if bytes.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_slice(&bytes).expect("a JSON answer")
-    };
-    Answer {
-        status: parts.status,
-        headers: parts.headers,
-        json,
-    }
-}
-
-/// `METHOD /path` of every `.route(...)` in `src/lib.rs`.
-fn declared_routes() -> BTreeSet<String> {
-    let source = include_str!("../src/lib.rs");
-    let mut routes = BTreeSet::new();
-    for (at, call) in source.match_indices(".route(") {
-        let mut depth = 1;
-        let body = &source[at + call.len()..];
-        let end = body
-            .char_indices()
-            .find(|&(_, c)| {
-                depth += match c {
-                    '(' => 1,
-                    ')' => -1,
-                    _ => 0,
-                };
-                depth == 0
-            })
-            .expect("closed .route(")
-            .0;
-        let call = &body[..end];
-        let path = call.split('"').nth(1).expect("route path");
-        for method in ["get", "post", "put", "patch", "delete"] {
-            let called = call
-                .match_indices(&format!("{method}("))
-                .any(|(i, _)| !call[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_'));
-            if called {
-                routes.insert(format!("{} {path}", method.to_uppercase()));
-            }
-        }
-    }
-    routes
-}
-
-/// The parts of a payload 2.0 event that must agree with each other.
-fn check_shape(name: &str, event: &Value) {
-    let route = event["routeKey"].as_str().expect("routeKey");
-    let (method, template) = route.split_once(' ').expect("METHOD /path");
-    let context = &event["requestContext"];
-    let raw_path = event["rawPath"].as_str().expect("rawPath");
-    assert_eq!(event["version"], "2.0", "{name}");
-    assert_eq!(context["routeKey"], route, "{name}");
-    assert_eq!(context["stage"], "$default", "{name}");
-    assert_eq!(context["http"]["method"], method, "{name}");
-    assert_eq!(context["http"]["path"], raw_path, "{name}");
-    assert!(
-        context["requestId"].is_string() && context["timeEpoch"].is_i64(),
-        "{name}"
-    );
-    assert_eq!(event["isBase64Encoded"], false, "{name}");
-    let (segments, raw): (Vec<_>, Vec<_>) =
-        (template.split('/').collect(), raw_path.split('/').collect());
-    assert_eq!(
-        segments.len(),
-        raw.len(),
-        "{name}: {raw_path} is not {template}"
-    );
-    for (segment, value) in segments.iter().zip(&raw) {
-        match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-            Some(param) => assert_eq!(event["pathParameters"][param], *value, "{name}"),
-            None => assert_eq!(segment, value, "{name}: {raw_path} is not {template}"),
-        }
-    }
-    let body = event.get("body").and_then(Value::as_str);
-    let json_type = event["headers"]["content-type"] == "application/json";
-    assert_eq!(
-        body.is_some(),
-        json_type,
-        "{name}: a body goes with its content type"
-    );
-    if let Some(body) = body {
-        serde_json::from_str::<Value>(body).expect("the body is JSON");
-    }
-}
-
-#[test]
-fn every_route_has_a_well_formed_event() {
-    let declared = declared_routes();
-    assert!(!declared.is_empty(), "no route found in src/lib.rs");
-    let mut covered = BTreeSet::new();
-    for (name, text) in all_events() {
-        let event: Value = serde_json::from_str(&text).expect("event JSON");
-        check_shape(&name, &event);
-        let route = event["routeKey"].as_str().expect("routeKey").to_owned();
-        assert!(
-            declared.contains(&route),
-            "{name}: {route} is not in src/lib.rs"
-        );
-        covered.insert(route);
-    }
-    let missing: Vec<_> = declared.difference(&covered).collect();
-    assert!(
-        missing.is_empty(),
-        "no event in events/{FUNCTION}/ for {missing:?}"
-    );
-}
-
-#[tokio::test]
-async fn signed_events_without_their_token_answer_401() {
-    let portal = fixtures::embedded_portal();
-    for (name, text) in all_events() {
-        let mut event: Value = serde_json::from_str(&fill(&text, |_| "x".into())).expect("JSON");
-        let headers = event["headers"].as_object_mut().expect("headers");
-        if headers.remove("authorization").is_none() {
-            continue;
-        }
-        let answer = invoke(&portal.services, &event.to_string()).await;
-        assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{name}");
-        assert_eq!(
-            answer.headers[header::CONTENT_TYPE],
-            "application/problem+json",
-            "{name}"
-        );
-        assert_eq!(answer.json["code"], "not_authenticated", "{name}");
-    }
-}
-
-// ---- this function's events ----
-
-/// A manager, and an account with a group user and a member.
+/// The manager, and an account with a group user and a member.
 struct World {
-    portal: TestPortal,
-    account: Account,
-    manager: User,
+    portal: Portal,
     group: User,
     member: User,
 }
 
+// One of the two checks every function makes of its events.
+#[test]
+fn every_route_has_a_well_formed_event() {
+    EVENTS.assert_every_route_has_a_well_formed_event();
+}
+
 async fn world() -> World {
-    let portal = fixtures::embedded_portal();
-    let services = &portal.services;
-    let account = fixtures::seed_account(services, "Transports Lefèvre").await;
-    let manager = fixtures::seed_user(services, "gestion@stva.fr", Role::Manager, None).await;
-    let group = fixtures::seed_user(
-        services,
-        "direction@lefevre.fr",
-        Role::Group,
-        Some(&account.id),
-    )
-    .await;
-    let member = fixtures::seed_user(
-        services,
-        "atelier@lefevre.fr",
-        Role::Member,
-        Some(&account.id),
-    )
-    .await;
+    let portal = EVENTS.portal("Transports Lefèvre").await;
     World {
+        group: portal.user("direction@lefevre.fr", Role::Group).await,
+        member: portal.user("atelier@lefevre.fr", Role::Member).await,
         portal,
-        account,
-        manager,
-        group,
-        member,
     }
-}
-
-impl World {
-    /// The event `name` sent by `caller`, about the seeded account unless
-    /// `values` name other placeholders' values (the first value wins).
-    async fn send(&self, name: &str, caller: &User, values: &[(&str, &str)]) -> Answer {
-        let token = fixtures::token_for(&self.portal.services, caller);
-        let mut values = values.to_vec();
-        values.extend([
-            ("token", token.as_str()),
-            ("account_id", self.account.id.as_str()),
-        ]);
-        invoke(&self.portal.services, &event(name, &values)).await
-    }
-}
-
-fn ids(page: &Value) -> Vec<&str> {
-    let items = page["items"].as_array().expect("items");
-    items
-        .iter()
-        .filter_map(|item| item["id"].as_str())
-        .collect()
 }
 
 #[tokio::test]
 async fn a_manager_lists_the_accounts() {
     let w = world().await;
-    let answer = w.send("list-accounts", &w.manager, &[]).await;
+    let answer = w
+        .portal
+        .send_as("list-accounts", &w.portal.manager, &[])
+        .await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.json);
-    assert_eq!(ids(&answer.json), [w.account.id.as_str()]);
+    assert_eq!(answer.ids(), [w.portal.account.id.as_str()]);
     assert!(answer.json["next_cursor"].is_null());
 }
 
 #[tokio::test]
 async fn a_manager_creates_an_account() {
     let w = world().await;
-    let answer = w.send("create-account", &w.manager, &[]).await;
+    let answer = w
+        .portal
+        .send_as("create-account", &w.portal.manager, &[])
+        .await;
     assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.json);
     assert_eq!(answer.json["name"], "Garage Dupont Automobiles");
     assert_eq!(answer.json["siret"], "73282932000074");
     let id = answer.json["id"].as_str().expect("id");
     assert!(
         w.portal
-            .services
+            .services()
             .accounts()
             .get(id)
             .await
@@ -307,14 +71,15 @@ async fn a_manager_creates_an_account() {
 #[tokio::test]
 async fn a_group_user_reads_its_account_and_no_other() {
     let w = world().await;
-    let answer = w.send("get-account", &w.group, &[]).await;
+    let answer = w.portal.send_as("get-account", &w.group, &[]).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.json);
-    assert_eq!(answer.json["id"], w.account.id.as_str());
-    assert_eq!(answer.json["name"], w.account.name.as_str());
+    assert_eq!(answer.json["id"], w.portal.account.id.as_str());
+    assert_eq!(answer.json["name"], w.portal.account.name.as_str());
 
-    let other = fixtures::seed_account(&w.portal.services, "Autre client").await;
+    let other = fixtures::seed_account(w.portal.services(), "Autre client").await;
     let answer = w
-        .send("get-account", &w.group, &[("account_id", &other.id)])
+        .portal
+        .send_as("get-account", &w.group, &[("account_id", &other.id)])
         .await;
     assert_eq!(answer.status, StatusCode::NOT_FOUND);
     assert_eq!(answer.json["code"], "not_found");
@@ -323,9 +88,9 @@ async fn a_group_user_reads_its_account_and_no_other() {
 #[tokio::test]
 async fn a_group_user_lists_the_users_of_its_account() {
     let w = world().await;
-    let answer = w.send("list-users", &w.group, &[]).await;
+    let answer = w.portal.send_as("list-users", &w.group, &[]).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.json);
-    let mut listed = ids(&answer.json);
+    let mut listed = answer.ids();
     listed.sort_unstable();
     let mut expected = [w.group.id.as_str(), w.member.id.as_str()];
     expected.sort_unstable();
@@ -336,21 +101,28 @@ async fn a_group_user_lists_the_users_of_its_account() {
 async fn a_group_user_disables_a_member() {
     let w = world().await;
     let answer = w
-        .send("disable-user", &w.group, &[("user_id", &w.member.id)])
+        .portal
+        .send_as("disable-user", &w.group, &[("user_id", &w.member.id)])
         .await;
     assert_eq!(answer.status, StatusCode::NO_CONTENT, "{}", answer.json);
     let stored = w
         .portal
-        .services
+        .services()
         .users()
         .get(&w.member.id)
         .await
         .expect("store");
     assert_eq!(stored.expect("member").status, UserStatus::Disabled);
-    let answer = w.send("get-account", &w.member, &[]).await;
+    let answer = w.portal.send_as("get-account", &w.member, &[]).await;
     assert_eq!(
         answer.status,
         StatusCode::UNAUTHORIZED,
         "the member's sessions end"
     );
+}
+
+// The other check every function makes of its events.
+#[tokio::test]
+async fn signed_events_without_their_token_answer_401() {
+    EVENTS.assert_signed_events_need_a_token().await;
 }

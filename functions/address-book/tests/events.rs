@@ -1,245 +1,42 @@
 //! The sample events of `events/address-book/` (API Gateway HTTP API,
 //! payload 2.0) run through this function's Lambda app as `lambda_http::run`
 //! hands them over, their `{{placeholders}}` filled from a seeded embedded
-//! portal; and every route of `src/lib.rs` has an event.
+//! portal; and every route of `src/lib.rs` has an event (the harness is
+//! `shared::testing::lambda_events`).
 
-use std::collections::BTreeSet;
-use std::path::PathBuf;
-
-use http::{HeaderMap, StatusCode, header};
-use serde_json::Value;
-use shared::Services;
+use http::{StatusCode, header};
 use shared::app::addresses;
 use shared::domain::{AddressInput, Role};
-use shared::repo::accounts::Account;
 use shared::repo::addresses::Address;
 use shared::repo::users::User;
-use shared::testing::fixtures::{self, TestPortal};
-use tower::ServiceExt;
+use shared::testing::lambda_events::{Answer, Events, Portal};
 
-// ---- the event harness (the same in every function crate) ----
+static EVENTS: Events = Events::new("address-book", address_book::routes);
 
-const FUNCTION: &str = "address-book";
-
-fn app(services: &Services) -> axum::Router {
-    shared::http::lambda_app(address_book::routes(), services.clone())
-}
-
-fn events_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../events")
-        .join(FUNCTION)
-}
-
-/// Every event of this function: file stem and raw text, by name.
-fn all_events() -> Vec<(String, String)> {
-    let mut events: Vec<(String, String)> = std::fs::read_dir(events_dir())
-        .expect("events folder")
-        .map(|entry| entry.expect("events folder entry").path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
-        .map(|path| {
-            let name = path
-                .file_stem()
-                .expect("file name")
-                .to_string_lossy()
-                .into_owned();
-            (name, std::fs::read_to_string(&path).expect("event file"))
-        })
-        .collect();
-    events.sort();
-    events
-}
-
-/// `text` with every `{{name}}` replaced by `value(name)`.
-fn fill(text: &str, value: impl Fn(&str) -> String) -> String {
-    let mut out = String::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("{{") {
-        let end = rest[start..].find("}}").expect("closed placeholder") + start;
-        out.push_str(&rest[..start]);
-        out.push_str(&value(&rest[start + 2..end]));
-        rest = &rest[end + 2..];
-    }
-    out.push_str(rest);
-    out
-}
-
-/// The event `name`, its placeholders filled from `values` (first match wins).
-fn event(name: &str, values: &[(&str, &str)]) -> String {
-    let path = events_dir().join(format!("{name}.json"));
-    let text = std::fs::read_to_string(&path).expect("event file");
-    fill(&text, |key| {
-        let found = values.iter().find(|(k, _)| *k == key);
-        found
-            .unwrap_or_else(|| panic!("{name}: no value for {{{{{key}}}}}"))
-            .1
-            .to_owned()
-    })
-}
-
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    json: Value,
-}
-
-/// One Lambda invocation: the event as lambda_http parses it, through the app.
-async fn invoke(services: &Services, event: &str) -> Answer {
-    let request = lambda_http::request::from_str(event).expect("an API Gateway event");
-    let response = app(services).oneshot(request).await.expect("infallible");
-    let (parts, body) = response.into_parts();
-    let bytes = axum::body::to_bytes(body, usize::MAX).await.expect("body");
-    let json = if bytes.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_slice(&bytes).expect("a JSON answer")
-    };
-    Answer {
-        status: parts.status,
-        headers: parts.headers,
-        json,
-    }
-}
-
-/// `METHOD /path` of every `.route(...)` in `src/lib.rs`.
-fn declared_routes() -> BTreeSet<String> {
-    let source = include_str!("../src/lib.rs");
-    let mut routes = BTreeSet::new();
-    for (at, call) in source.match_indices(".route(") {
-        let mut depth = 1;
-        let body = &source[at + call.len()..];
-        let end = body
-            .char_indices()
-            .find(|&(_, c)| {
-                depth += match c {
-                    '(' => 1,
-                    ')' => -1,
-                    _ => 0,
-                };
-                depth == 0
-            })
-            .expect("closed .route(")
-            .0;
-        let call = &body[..end];
-        let path = call.split('"').nth(1).expect("route path");
-        for method in ["get", "post", "put", "patch", "delete"] {
-            let called = call
-                .match_indices(&format!("{method}("))
-                .any(|(i, _)| !call[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_'));
-            if called {
-                routes.insert(format!("{} {path}", method.to_uppercase()));
-            }
-        }
-    }
-    routes
-}
-
-/// The parts of a payload 2.0 event that must agree with each other.
-fn check_shape(name: &str, event: &Value) {
-    let route = event["routeKey"].as_str().expect("routeKey");
-    let (method, template) = route.split_once(' ').expect("METHOD /path");
-    let context = &event["requestContext"];
-    let raw_path = event["rawPath"].as_str().expect("rawPath");
-    assert_eq!(event["version"], "2.0", "{name}");
-    assert_eq!(context["routeKey"], route, "{name}");
-    assert_eq!(context["stage"], "$default", "{name}");
-    assert_eq!(context["http"]["method"], method, "{name}");
-    assert_eq!(context["http"]["path"], raw_path, "{name}");
-    assert!(
-        context["requestId"].is_string() && context["timeEpoch"].is_i64(),
-        "{name}"
-    );
-    assert_eq!(event["isBase64Encoded"], false, "{name}");
-    let (segments, raw): (Vec<_>, Vec<_>) =
-        (template.split('/').collect(), raw_path.split('/').collect());
-    assert_eq!(
-        segments.len(),
-        raw.len(),
-        "{name}: {raw_path} is not {template}"
-    );
-    for (segment, value) in segments.iter().zip(&raw) {
-        match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-            Some(param) => assert_eq!(event["pathParameters"][param], *value, "{name}"),
-            None => assert_eq!(segment, value, "{name}: {raw_path} is not {template}"),
-        }
-    }
-    let body = event.get("body").and_then(Value::as_str);
-    let json_type = event["headers"]["content-type"] == "application/json";
-    assert_eq!(
-        body.is_some(),
-        json_type,
-        "{name}: a body goes with its content type"
-    );
-    if let Some(body) = body {
-        serde_json::from_str::<Value>(body).expect("the body is JSON");
-    }
-}
-
-#[test]
-fn every_route_has_a_well_formed_event() {
-    let declared = declared_routes();
-    assert!(!declared.is_empty(), "no route found in src/lib.rs");
-    let mut covered = BTreeSet::new();
-    for (name, text) in all_events() {
-        let event: Value = serde_json::from_str(&text).expect("event JSON");
-        check_shape(&name, &event);
-        let route = event["routeKey"].as_str().expect("routeKey").to_owned();
-        assert!(
-            declared.contains(&route),
-            "{name}: {route} is not in src/lib.rs"
-        );
-        covered.insert(route);
-    }
-    let missing: Vec<_> = declared.difference(&covered).collect();
-    assert!(
-        missing.is_empty(),
-        "no event in events/{FUNCTION}/ for {missing:?}"
-    );
-}
-
-#[tokio::test]
-async fn signed_events_without_their_token_answer_401() {
-    let portal = fixtures::embedded_portal();
-    for (name, text) in all_events() {
-        let mut event: Value = serde_json::from_str(&fill(&text, |_| "x".into())).expect("JSON");
-        let headers = event["headers"].as_object_mut().expect("headers");
-        if headers.remove("authorization").is_none() {
-            continue;
-        }
-        let answer = invoke(&portal.services, &event.to_string()).await;
-        assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{name}");
-        assert_eq!(
-            answer.headers[header::CONTENT_TYPE],
-            "application/problem+json",
-            "{name}"
-        );
-        assert_eq!(answer.json["code"], "not_authenticated", "{name}");
-    }
-}
-
-// ---- this function's events ----
-
-/// An account with a member and one address, and a manager.
+/// An account with a member and one address, and the manager.
 struct World {
-    portal: TestPortal,
-    account: Account,
-    manager: User,
+    portal: Portal,
     member: User,
     address: Address,
 }
 
+impl World {
+    /// The event `name` sent by the member about the seeded account and
+    /// address.
+    async fn send(&self, name: &str) -> Answer {
+        let values = [("address_id", self.address.id.as_str())];
+        self.portal.send_as(name, &self.member, &values).await
+    }
+}
+
+// One of the two checks every function makes of its events.
+#[test]
+fn every_route_has_a_well_formed_event() {
+    EVENTS.assert_every_route_has_a_well_formed_event();
+}
+
 async fn world() -> World {
-    let portal = fixtures::embedded_portal();
-    let services = &portal.services;
-    let account = fixtures::seed_account(services, "Garage Dupont Automobiles").await;
-    let manager = fixtures::seed_user(services, "gestion@stva.fr", Role::Manager, None).await;
-    let member = fixtures::seed_user(
-        services,
-        "atelier@garage-dupont.fr",
-        Role::Member,
-        Some(&account.id),
-    )
-    .await;
+    let portal = EVENTS.portal("Garage Dupont Automobiles").await;
     let input = AddressInput {
         label: Some("Dépôt Vénissieux".into()),
         street: Some("3 boulevard Joliot-Curie".into()),
@@ -247,71 +44,52 @@ async fn world() -> World {
         city: Some("Vénissieux".into()),
         ..AddressInput::default()
     };
-    let address = addresses::create(services, &account.id, input)
+    let address = addresses::create(portal.services(), &portal.account.id, input)
         .await
         .expect("seed address");
     World {
-        portal,
-        account,
-        manager,
-        member,
+        member: portal.user("atelier@garage-dupont.fr", Role::Member).await,
         address,
+        portal,
     }
-}
-
-impl World {
-    /// The event `name` sent by `caller` about the seeded account and address.
-    async fn send(&self, name: &str, caller: &User) -> Answer {
-        let token = fixtures::token_for(&self.portal.services, caller);
-        let values = [
-            ("token", token.as_str()),
-            ("account_id", self.account.id.as_str()),
-            ("address_id", self.address.id.as_str()),
-        ];
-        invoke(&self.portal.services, &event(name, &values)).await
-    }
-}
-
-fn ids(page: &Value) -> Vec<&str> {
-    let items = page["items"].as_array().expect("items");
-    items
-        .iter()
-        .filter_map(|item| item["id"].as_str())
-        .collect()
 }
 
 #[tokio::test]
 async fn a_customer_lists_its_addresses() {
     let w = world().await;
-    let answer = w.send("list-addresses", &w.member).await;
+    let answer = w.send("list-addresses").await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.json);
-    assert_eq!(ids(&answer.json), [w.address.id.as_str()]);
+    assert_eq!(answer.ids(), [w.address.id.as_str()]);
 }
 
 #[tokio::test]
 async fn a_manager_lists_the_addresses_of_the_account_it_names() {
     let w = world().await;
-    let answer = w.send("list-addresses-manager", &w.manager).await;
+    let manager = &w.portal.manager;
+    let answer = w
+        .portal
+        .send_as("list-addresses-manager", manager, &[])
+        .await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.json);
-    assert_eq!(ids(&answer.json), [w.address.id.as_str()]);
+    assert_eq!(answer.ids(), [w.address.id.as_str()]);
 }
 
 #[tokio::test]
 async fn a_customer_creates_an_address() {
     let w = world().await;
-    let answer = w.send("create-address", &w.member).await;
+    let answer = w.send("create-address").await;
     assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.json);
     assert_eq!(answer.json["postal_code"], "69007");
     assert_eq!(answer.json["country"], "FR");
-    assert_eq!(answer.json["account_id"], w.account.id.as_str());
-    let listed = w.send("list-addresses", &w.member).await;
-    assert_eq!(ids(&listed.json).len(), 2);
+    assert_eq!(answer.json["account_id"], w.portal.account.id.as_str());
+    let listed = w.send("list-addresses").await;
+    assert_eq!(listed.ids().len(), 2);
 }
 
 #[tokio::test]
 async fn a_customer_reads_an_address() {
     let w = world().await;
-    let answer = w.send("get-address", &w.member).await;
+    let answer = w.send("get-address").await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.json);
     assert_eq!(answer.json["id"], w.address.id.as_str());
     assert_eq!(answer.json["label"], "Dépôt Vénissieux");
@@ -320,7 +98,7 @@ async fn a_customer_reads_an_address() {
 #[tokio::test]
 async fn a_customer_updates_an_address() {
     let w = world().await;
-    let answer = w.send("update-address", &w.member).await;
+    let answer = w.send("update-address").await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.json);
     assert_eq!(answer.json["id"], w.address.id.as_str());
     assert_eq!(answer.json["label"], "Atelier Lyon Gerland (quai 3)");
@@ -330,15 +108,21 @@ async fn a_customer_updates_an_address() {
 #[tokio::test]
 async fn a_customer_deletes_an_address() {
     let w = world().await;
-    let answer = w.send("delete-address", &w.member).await;
+    let answer = w.send("delete-address").await;
     assert_eq!(answer.status, StatusCode::NO_CONTENT, "{}", answer.json);
-    let gone = w.send("get-address", &w.member).await;
+    let gone = w.send("get-address").await;
     assert_eq!(gone.status, StatusCode::NOT_FOUND);
     assert_eq!(
         gone.headers[header::CONTENT_TYPE],
         "application/problem+json"
     );
     assert_eq!(gone.json["code"], "not_found");
-    let again = w.send("delete-address", &w.member).await;
+    let again = w.send("delete-address").await;
     assert_eq!(again.status, StatusCode::NOT_FOUND);
+}
+
+// The other check every function makes of its events.
+#[tokio::test]
+async fn signed_events_without_their_token_answer_401() {
+    EVENTS.assert_signed_events_need_a_token().await;
 }

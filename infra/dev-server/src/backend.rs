@@ -7,11 +7,13 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_config::SdkConfig;
+use erp_simulator::{RunningSimulator, Simulator};
 use shared::Services;
 use shared::adapters::local_blobs::LocalBlobStore;
 use shared::adapters::outbox::OutboxMailer;
 use shared::adapters::sqlite::SqliteTable;
 use shared::config::{Config, DEFAULT_SESSION_MINUTES};
+use shared::ports::erp::Erp;
 use shared::ports::{Email, MailError, Mailer, SystemClock};
 use shared::security::session_tokens::SessionTokens;
 
@@ -20,6 +22,8 @@ use crate::{DevError, local_files};
 
 pub struct Built {
     pub services: Services,
+    /// The built-in ERP simulator, unless `--erp-url` names another ERP.
+    pub simulator: Option<RunningSimulator>,
     pub outbox: OutboxMailer,
     /// The local blob store, whose signed URLs the dev server serves.
     pub blobs: Option<Arc<LocalBlobStore>>,
@@ -51,7 +55,34 @@ fn config(options: &Options, public_url: &str) -> Result<Config, DevError> {
         invoices_bucket: options.invoices_bucket.clone(),
         mail_from: env("STVA_MAIL_FROM").unwrap_or_else(|| "STVA <portail@stva.fr>".into()),
         erp_url: options.erp_url.clone(),
+        erp_api_key: env("STVA_ERP_API_KEY"),
     })
+}
+
+/// The ERP: the one `--erp-url` names, or the built-in simulator on a
+/// loopback port, its state kept in the data folder.
+async fn erp(
+    options: &Options,
+    config: &mut Config,
+) -> Result<(Arc<dyn Erp>, Option<RunningSimulator>), DevError> {
+    let simulator = match &config.erp_url {
+        Some(_) => None,
+        None => {
+            let key = local_files::secret(&options.data_dir.join("erp-api-key"), 16)?;
+            let simulator =
+                Simulator::open(options.data_dir.join("erp-simulator.json"), key.clone())
+                    .map_err(setup)?;
+            let running = simulator
+                .spawn(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+                .await
+                .map_err(setup)?;
+            config.erp_url = Some(running.url.clone());
+            config.erp_api_key = Some(key);
+            Some(running)
+        }
+    };
+    let erp = shared::runtime::erp(config).map_err(setup)?;
+    Ok((erp, simulator))
 }
 
 pub async fn build(
@@ -59,7 +90,8 @@ pub async fn build(
     public_url: &str,
     sdk: Option<SdkConfig>,
 ) -> Result<Built, DevError> {
-    let config = config(options, public_url)?;
+    let mut config = config(options, public_url)?;
+    let (erp, simulator) = erp(options, &mut config).await?;
     let tokens = SessionTokens::new(&config.token_secret, config.session_ttl).map_err(setup)?;
     let outbox = OutboxMailer::new(options.data_dir.join("outbox"));
     match options.backend {
@@ -79,11 +111,13 @@ pub async fn build(
                 blobs: blobs.clone(),
                 mailer: Arc::new(outbox.clone()),
                 clock: Arc::new(SystemClock),
+                erp,
                 tokens: Arc::new(tokens),
                 config: Arc::new(config),
             };
             Ok(Built {
                 services,
+                simulator,
                 outbox,
                 blobs: Some(blobs),
             })
@@ -116,11 +150,13 @@ pub async fn build(
                     outbox: outbox.clone(),
                 }),
                 clock: Arc::new(SystemClock),
+                erp,
                 tokens: Arc::new(tokens),
                 config: Arc::new(config),
             };
             Ok(Built {
                 services,
+                simulator,
                 outbox,
                 blobs: None,
             })

@@ -1,24 +1,100 @@
-//! Routes that exist only in local runs: the mail outbox and the signed
-//! URLs of the local blob store.
+//! Routes that exist only in local runs: the mail outbox, the signed URLs
+//! of the local blob store, running a scheduled function once, and the
+//! built-in ERP simulator's clock and faults.
 
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::State;
-use axum::response::IntoResponse;
-use axum::routing::get;
-use shared::AppError;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use erp_simulator::{Faults, Simulator};
+use serde::Deserialize;
 use shared::adapters::local_blobs::{self, LocalBlobStore};
 use shared::adapters::outbox::OutboxMailer;
+use shared::http::ApiJson;
+use shared::http::problem::Problem;
+use shared::{AppError, Services};
 
-async fn mail(State(outbox): State<OutboxMailer>) -> Result<impl IntoResponse, AppError> {
-    Ok(axum::Json(outbox.list()?))
+#[derive(Clone)]
+pub struct DevState {
+    pub outbox: OutboxMailer,
+    pub blobs: Option<Arc<LocalBlobStore>>,
+    pub services: Services,
+    pub simulator: Option<Simulator>,
 }
 
-pub fn routes(outbox: OutboxMailer, blobs: Option<Arc<LocalBlobStore>>) -> Router {
+async fn mail(State(state): State<DevState>) -> Result<impl IntoResponse, AppError> {
+    Ok(axum::Json(state.outbox.list()?))
+}
+
+async fn run(
+    State(state): State<DevState>,
+    Path(function): Path<String>,
+) -> Result<Response, AppError> {
+    match function.as_str() {
+        "status-poll" => {
+            let summary = shared::app::status_poll::run(&state.services).await?;
+            Ok(axum::Json(summary).into_response())
+        }
+        _ => Ok(Problem::new(
+            StatusCode::NOT_FOUND,
+            "unknown_function",
+            "Introuvable",
+            "Fonctions planifiées disponibles : status-poll.",
+        )
+        .into_response()),
+    }
+}
+
+fn no_simulator() -> Response {
+    Problem::new(
+        StatusCode::CONFLICT,
+        "no_simulator",
+        "Pas de simulateur",
+        "Le simulateur d'ERP intégré ne tourne pas (stva-dev a été lancé avec --erp-url).",
+    )
+    .into_response()
+}
+
+#[derive(Debug, Deserialize)]
+struct Advance {
+    minutes: Option<u32>,
+}
+
+async fn advance(State(state): State<DevState>, ApiJson(body): ApiJson<Advance>) -> Response {
+    let Some(simulator) = state.simulator else {
+        return no_simulator();
+    };
+    let now = simulator.advance(body.minutes.unwrap_or(60));
+    axum::Json(serde_json::json!({ "erp_now": now.to_string() })).into_response()
+}
+
+async fn faults(State(state): State<DevState>, ApiJson(body): ApiJson<Faults>) -> Response {
+    let Some(simulator) = state.simulator else {
+        return no_simulator();
+    };
+    simulator.set_faults(body.clamped());
+    axum::Json(simulator.faults()).into_response()
+}
+
+async fn stats(State(state): State<DevState>) -> Response {
+    match state.simulator {
+        Some(simulator) => axum::Json(simulator.stats()).into_response(),
+        None => no_simulator(),
+    }
+}
+
+pub fn routes(state: DevState) -> Router {
+    let blobs = state.blobs.clone();
     let mut router = Router::new()
         .route("/_dev/mail", get(mail))
-        .with_state(outbox);
+        .route("/_dev/run/{function}", post(run))
+        .route("/_dev/erp/advance", post(advance))
+        .route("/_dev/erp/faults", post(faults))
+        .route("/_dev/erp/stats", get(stats))
+        .with_state(state);
     if let Some(store) = blobs {
         router = router.nest("/_dev/blobs", local_blobs::routes(store));
     }

@@ -45,6 +45,10 @@ pub fn function_routes() -> Router<Services> {
         .merge(accounts::routes())
         .merge(user_invite::routes())
         .merge(address_book::routes())
+        .merge(stock::routes())
+        .merge(quote::routes())
+        .merge(validate_order::routes())
+        .merge(orders::routes())
 }
 
 /// A running dev server.
@@ -55,6 +59,8 @@ pub struct DevServer {
     pub outbox: OutboxMailer,
     pub bootstrap: backend::BootstrapManager,
     pub backend: Backend,
+    /// The built-in ERP simulator, when `--erp-url` was not given.
+    pub simulator: Option<erp_simulator::RunningSimulator>,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<()>,
 }
@@ -92,10 +98,12 @@ pub async fn start_with_sdk(
     let api = shared::http::api_router(function_routes(), &built.services.config)
         .with_state(built.services.clone());
     let app = api
-        .merge(dev_routes::routes(
-            built.outbox.clone(),
-            built.blobs.clone(),
-        ))
+        .merge(dev_routes::routes(dev_routes::DevState {
+            outbox: built.outbox.clone(),
+            blobs: built.blobs.clone(),
+            services: built.services.clone(),
+            simulator: built.simulator.as_ref().map(|s| s.simulator.clone()),
+        }))
         .merge(web::routes(&options.web_dir));
 
     let (shutdown, signal) = oneshot::channel::<()>();
@@ -116,6 +124,7 @@ pub async fn start_with_sdk(
         outbox: built.outbox,
         bootstrap,
         backend: options.backend,
+        simulator: built.simulator,
         shutdown: Some(shutdown),
         task,
     })
@@ -128,6 +137,16 @@ impl DevServer {
         println!("  Portail        {}/", self.url);
         println!("  API            {}/api/health", self.url);
         println!("  E-mails        {}/_dev/mail", self.url);
+        match &self.simulator {
+            Some(erp) => println!(
+                "  ERP simulé     {} (avancer : POST /_dev/erp/advance)",
+                erp.url
+            ),
+            None => println!(
+                "  ERP            {}",
+                self.services.config.erp_url.as_deref().unwrap_or("?")
+            ),
+        }
         println!(
             "  Gestionnaire   {}  /  {}",
             self.bootstrap.email,
@@ -149,5 +168,8 @@ impl DevServer {
             let _ = shutdown.send(());
         }
         let _ = self.task.await;
+        if let Some(simulator) = self.simulator.take() {
+            simulator.shutdown().await;
+        }
     }
 }

@@ -5,9 +5,17 @@ pub mod addresses;
 pub mod bootstrap;
 pub mod invitations;
 mod links;
+pub mod order_lifecycle;
+pub mod order_views;
+pub mod orders;
 pub mod password_reset;
+pub mod purchase_orders;
+pub mod quotes;
 pub mod sessions;
+pub mod status_poll;
 pub mod users;
+pub mod validation;
+pub mod vehicles;
 pub mod views;
 
 use serde::Deserialize;

@@ -7,7 +7,9 @@ pub mod addresses;
 pub mod codec;
 pub mod link_tokens;
 pub mod login_attempts;
+pub mod orders;
 pub mod users;
+pub mod vehicles;
 
 /// A page of a list, as the API returns it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

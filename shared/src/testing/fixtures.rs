@@ -36,6 +36,7 @@ pub fn test_config(public_url: &str) -> Config {
         invoices_bucket: "stva-test-invoices".into(),
         mail_from: "STVA <portail@stva.fr>".into(),
         erp_url: None,
+        erp_api_key: None,
     }
 }
 
@@ -56,6 +57,9 @@ pub fn embedded_portal() -> TestPortal {
         blobs: Arc::new(blobs),
         mailer: Arc::new(outbox.clone()),
         clock: Arc::new(SystemClock),
+        erp: Arc::new(crate::adapters::no_erp::NoErp {
+            reason: "no ERP in this test",
+        }),
         tokens: Arc::new(SessionTokens::new(TOKEN_SECRET, config.session_ttl).expect("secret")),
         config: Arc::new(config),
     };

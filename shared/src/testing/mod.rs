@@ -1,4 +1,5 @@
 //! Helpers for tests (feature `testing`): never compiled into a Lambda.
 
 pub mod fixtures;
+pub mod lambda_events;
 pub mod moto;

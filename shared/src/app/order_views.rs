@@ -1,0 +1,92 @@
+//! What the API shows of an order.
+
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use crate::domain::{OrderStatus, Plate};
+use crate::repo::orders::{Order, OrderEstimate, OrderPlace, TimelineEntry};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OrderVehicleView {
+    pub vehicle_id: String,
+    pub make: String,
+    pub model: String,
+    /// Display form (`AB-123-CD`).
+    pub plate: String,
+    pub vin: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InvoiceView {
+    pub available: bool,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub uploaded_at: Option<OffsetDateTime>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OrderView {
+    pub id: String,
+    pub number: String,
+    pub account_id: String,
+    pub account_name: String,
+    pub status: OrderStatus,
+    pub status_label: &'static str,
+    pub customer_reference: Option<String>,
+    pub created_by_name: String,
+    pub vehicles: Vec<OrderVehicleView>,
+    pub pickup: OrderPlace,
+    pub delivery: OrderPlace,
+    pub estimate: OrderEstimate,
+    pub erp_order_id: Option<String>,
+    pub timeline: Vec<TimelineEntry>,
+    pub invoice: InvoiceView,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub validated_at: Option<OffsetDateTime>,
+}
+
+/// The plate as people write it; unparsable stored plates are shown as is.
+pub fn display_plate(plate: &str) -> String {
+    Plate::parse(plate).map_or_else(|_| plate.to_owned(), |p| p.plate.to_string())
+}
+
+impl From<&Order> for OrderView {
+    fn from(order: &Order) -> Self {
+        Self {
+            id: order.id.clone(),
+            number: order.number.clone(),
+            account_id: order.account_id.clone(),
+            account_name: order.account_name.clone(),
+            status: order.status,
+            status_label: order.status.label_fr(),
+            customer_reference: order.customer_reference.clone(),
+            created_by_name: order.created_by_name.clone(),
+            vehicles: order
+                .vehicles
+                .iter()
+                .map(|v| OrderVehicleView {
+                    vehicle_id: v.vehicle_id.clone(),
+                    make: v.make.clone(),
+                    model: v.model.clone(),
+                    plate: display_plate(&v.plate),
+                    vin: v.vin.clone(),
+                })
+                .collect(),
+            pickup: order.pickup.clone(),
+            delivery: order.delivery.clone(),
+            estimate: order.estimate.clone(),
+            erp_order_id: order.erp_order_id.clone(),
+            timeline: order.timeline.clone(),
+            invoice: InvoiceView {
+                available: order.invoice.is_some(),
+                uploaded_at: order.invoice.as_ref().map(|i| i.uploaded_at),
+            },
+            created_at: order.created_at,
+            updated_at: order.updated_at,
+            validated_at: order.validated_at,
+        }
+    }
+}

@@ -1,0 +1,322 @@
+//! The order history: list with filters, one order, cancellation, and the
+//! CSV export for accounting.
+
+use serde::Deserialize;
+use time::OffsetDateTime;
+
+use crate::app::order_lifecycle::{self, load, save};
+use crate::app::order_views::{OrderView, display_plate};
+use crate::app::validation::owned_order;
+use crate::domain::OrderStatus;
+use crate::error::{AppError, AppResult};
+use crate::policy::{Actor, data_account};
+use crate::ports::StoreError;
+use crate::repo::orders::{Order, Orders};
+use crate::repo::{Page, page_size};
+use crate::services::Services;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct OrderQuery {
+    pub account_id: Option<String>,
+    pub status: Option<String>,
+    pub q: Option<String>,
+    /// Created on or after this date (`YYYY-MM-DD`).
+    pub from: Option<String>,
+    /// Created on or before this date (`YYYY-MM-DD`).
+    pub to: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<usize>,
+}
+
+struct Filter {
+    status: Option<OrderStatus>,
+    text: Option<String>,
+    from: Option<time::Date>,
+    to: Option<time::Date>,
+}
+
+fn parse_date(field: &str, value: &Option<String>) -> AppResult<Option<time::Date>> {
+    let Some(text) = value.as_deref().map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(text, &format)
+        .map(Some)
+        .map_err(|_| AppError::invalid(field, "Date attendue au format AAAA-MM-JJ."))
+}
+
+fn normalise(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+impl Filter {
+    fn parse(query: &OrderQuery) -> AppResult<Self> {
+        let status = match query
+            .status
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            None => None,
+            Some(text) => Some(text.parse::<OrderStatus>().map_err(|_| {
+                AppError::invalid(
+                    "status",
+                    "Statut inconnu (quoted, validated, confirmed, ...).",
+                )
+            })?),
+        };
+        Ok(Self {
+            status,
+            text: query.q.as_deref().map(normalise).filter(|s| !s.is_empty()),
+            from: parse_date("from", &query.from)?,
+            to: parse_date("to", &query.to)?,
+        })
+    }
+
+    fn matches(&self, order: &Order) -> bool {
+        let date = order.created_at.date();
+        self.status.is_none_or(|s| order.status == s)
+            && self.from.is_none_or(|d| date >= d)
+            && self.to.is_none_or(|d| date <= d)
+            && self.text.as_ref().is_none_or(|text| {
+                normalise(&order.number).contains(text)
+                    || order
+                        .customer_reference
+                        .as_deref()
+                        .is_some_and(|r| normalise(r).contains(text))
+                    || order
+                        .vehicles
+                        .iter()
+                        .any(|v| normalise(&v.plate).contains(text))
+                    || normalise(&order.account_name).contains(text)
+            })
+    }
+}
+
+/// Most stored orders one request examines to fill a filtered page.
+const MAX_SCANNED: usize = 2_000;
+
+/// A page of orders matching the filter. Each query asks for no more than
+/// the page still needs, so the store's cursor is always exact.
+async fn filtered(
+    services: &Services,
+    account: Option<&str>,
+    filter: &Filter,
+    limit: usize,
+    mut cursor: Option<String>,
+) -> AppResult<Page<Order>> {
+    let orders = services.orders();
+    let mut items = Vec::new();
+    let mut scanned = 0;
+    loop {
+        let page = orders
+            .list(account, limit - items.len(), cursor.clone())
+            .await?;
+        scanned += page.items.len();
+        items.extend(page.items.into_iter().filter(|o| filter.matches(o)));
+        cursor = page.next_cursor;
+        if items.len() >= limit || cursor.is_none() || scanned >= MAX_SCANNED {
+            return Ok(Page {
+                items,
+                next_cursor: cursor,
+            });
+        }
+    }
+}
+
+fn scope(actor: &Actor, requested: Option<&str>) -> AppResult<Option<String>> {
+    if actor.is_manager() && requested.is_none() {
+        return Ok(None);
+    }
+    data_account(actor, requested).map(Some)
+}
+
+pub async fn list(
+    services: &Services,
+    actor: &Actor,
+    query: OrderQuery,
+) -> AppResult<Page<OrderView>> {
+    let account = scope(actor, query.account_id.as_deref())?;
+    if let Some(account) = &account {
+        crate::app::accounts::require(services, account).await?;
+    }
+    let filter = Filter::parse(&query)?;
+    let page = filtered(
+        services,
+        account.as_deref(),
+        &filter,
+        page_size(query.limit),
+        query.cursor.clone(),
+    )
+    .await?;
+    Ok(page.map(|o| OrderView::from(&o)))
+}
+
+pub async fn get(services: &Services, actor: &Actor, order_id: &str) -> AppResult<OrderView> {
+    owned_order(services, actor, order_id).await?;
+    let order = order_lifecycle::expire_if_stale(services, order_id).await?;
+    Ok(OrderView::from(&order))
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct CancelInput {
+    pub reason: Option<String>,
+}
+
+/// Customers cancel their quotes; managers cancel any order not yet
+/// picked up (the ERP is told when it knows the order).
+pub async fn cancel(
+    services: &Services,
+    actor: &Actor,
+    by: &str,
+    order_id: &str,
+    input: CancelInput,
+) -> AppResult<OrderView> {
+    owned_order(services, actor, order_id).await?;
+    let reason = input
+        .reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(str::to_owned);
+    for _ in 0..5 {
+        let mut order = order_lifecycle::expire_if_stale(services, order_id).await?;
+        let allowed = if actor.is_manager() {
+            order.status.can_transition_to(OrderStatus::Cancelled)
+        } else {
+            order.status == OrderStatus::Quoted
+        };
+        if !allowed {
+            return Err(if actor.is_manager() || order.status.is_terminal() {
+                AppError::conflict(
+                    "order_not_cancellable",
+                    format!(
+                        "Une commande « {} » ne peut plus être annulée.",
+                        order.status.label_fr()
+                    ),
+                )
+            } else {
+                AppError::conflict(
+                    "order_not_cancellable",
+                    "Une commande validée ne peut être annulée que par STVA : contactez votre gestionnaire.",
+                )
+            });
+        }
+        if let Some(erp_order_id) = &order.erp_order_id {
+            services
+                .erp
+                .cancel_order(
+                    erp_order_id,
+                    reason.as_deref().unwrap_or("Annulée par STVA"),
+                )
+                .await
+                .map_err(crate::app::quotes::erp_failure)?;
+        }
+        let now = services.clock.now();
+        let mut side = order_lifecycle::release_writes(services, &order, now).await?;
+        side.push(Orders::remove_open_quote(&order));
+        side.push(Orders::remove_pending_erp(&order));
+        let who = match &reason {
+            Some(reason) => format!("{by} : {reason}"),
+            None => by.to_owned(),
+        };
+        order.record(OrderStatus::Cancelled, now, Some(who));
+        order.updated_at = now;
+        order.revision += 1;
+        match save(services, &order, side).await {
+            Ok(()) => return Ok(OrderView::from(&order)),
+            Err(StoreError::ConditionFailed { .. } | StoreError::TransactionConflict) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(AppError::conflict(
+        "conflict",
+        "La commande est très sollicitée : réessayez.",
+    ))
+}
+
+fn csv_field(text: &str) -> String {
+    // Neutralise spreadsheet formulas and quote every field.
+    let safe = if text.starts_with(['=', '+', '-', '@']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    };
+    format!("\"{}\"", safe.replace('"', "\"\""))
+}
+
+fn euros(cents: i64) -> String {
+    format!("{},{:02}", cents / 100, (cents % 100).abs())
+}
+
+fn date(at: OffsetDateTime) -> String {
+    let format = time::macros::format_description!("[day]/[month]/[year]");
+    at.format(&format).unwrap_or_default()
+}
+
+/// The filtered history as CSV (`;`, UTF-8 with BOM, as French
+/// spreadsheets expect), at most 10,000 orders.
+pub async fn export_csv(
+    services: &Services,
+    actor: &Actor,
+    query: OrderQuery,
+) -> AppResult<String> {
+    let account = scope(actor, query.account_id.as_deref())?;
+    let filter = Filter::parse(&query)?;
+    let mut out = String::from("\u{feff}");
+    out.push_str("Numéro;Date;Compte;Référence client;Statut;Véhicules;Immatriculations;Enlèvement;Livraison;Total HT (EUR);TVA (EUR);Total TTC (EUR);Facture\r\n");
+    let mut cursor = None;
+    let mut count = 0;
+    loop {
+        let page = filtered(services, account.as_deref(), &filter, 200, cursor).await?;
+        for order in &page.items {
+            let plates: Vec<String> = order
+                .vehicles
+                .iter()
+                .map(|v| display_plate(&v.plate))
+                .collect();
+            let row = [
+                csv_field(&order.number),
+                csv_field(&date(order.created_at)),
+                csv_field(&order.account_name),
+                csv_field(order.customer_reference.as_deref().unwrap_or("")),
+                csv_field(order.status.label_fr()),
+                order.vehicles.len().to_string(),
+                csv_field(&plates.join(", ")),
+                csv_field(&format!(
+                    "{} {}",
+                    order.pickup.fields.postal_code, order.pickup.fields.city
+                )),
+                csv_field(&format!(
+                    "{} {}",
+                    order.delivery.fields.postal_code, order.delivery.fields.city
+                )),
+                euros(order.estimate.amount_excl_tax_cents),
+                euros(order.estimate.vat_cents),
+                euros(order.estimate.amount_incl_tax_cents),
+                if order.invoice.is_some() {
+                    "oui"
+                } else {
+                    "non"
+                }
+                .to_owned(),
+            ];
+            out.push_str(&row.join(";"));
+            out.push_str("\r\n");
+        }
+        count += page.items.len();
+        match page.next_cursor {
+            Some(next) if count < 10_000 => cursor = Some(next),
+            _ => return Ok(out),
+        }
+    }
+}
+
+/// The order, for the purchase order PDF.
+pub async fn for_document(services: &Services, actor: &Actor, order_id: &str) -> AppResult<Order> {
+    owned_order(services, actor, order_id).await?;
+    load(services, order_id).await
+}
