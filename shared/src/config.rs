@@ -32,6 +32,8 @@ pub struct Config {
     pub erp_url: Option<String>,
     /// The ERP's API key (`X-Api-Key`).
     pub erp_api_key: Option<String>,
+    /// How long one ERP request may take before it is retried.
+    pub erp_timeout: Duration,
 }
 
 impl std::fmt::Debug for Config {
@@ -54,6 +56,7 @@ impl std::fmt::Debug for Config {
 }
 
 pub const DEFAULT_SESSION_MINUTES: u64 = 60;
+pub const DEFAULT_ERP_TIMEOUT_MS: u64 = 5_000;
 
 /// Reads variables from a lookup function, so tests need no process env.
 pub struct Env<F: Fn(&str) -> Option<String>>(pub F);
@@ -136,6 +139,17 @@ impl Config {
                 .unwrap_or_else(|| "STVA <portail@stva.fr>".into()),
             erp_url: env.get("STVA_ERP_URL"),
             erp_api_key: env.get("STVA_ERP_API_KEY"),
+            erp_timeout: Duration::from_millis(match env.get("STVA_ERP_TIMEOUT_MS") {
+                None => DEFAULT_ERP_TIMEOUT_MS,
+                Some(v) => v
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|ms| (50..=60_000).contains(ms))
+                    .ok_or(ConfigError::Invalid {
+                        name: "STVA_ERP_TIMEOUT_MS",
+                        reason: format!("expected milliseconds between 50 and 60000, got {v:?}"),
+                    })?,
+            }),
         })
     }
 }

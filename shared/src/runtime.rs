@@ -34,7 +34,13 @@ pub enum StartupError {
 /// that need the ERP answer "unavailable" (the others do not care).
 pub fn erp(config: &Config) -> Result<Arc<dyn Erp>, ErpError> {
     match (&config.erp_url, &config.erp_api_key) {
-        (Some(url), Some(key)) => Ok(Arc::new(HttpErp::new(url, key, ErpTimeouts::default())?)),
+        (Some(url), Some(key)) => {
+            let timeouts = ErpTimeouts {
+                request: config.erp_timeout,
+                ..ErpTimeouts::default()
+            };
+            Ok(Arc::new(HttpErp::new(url, key, timeouts)?))
+        }
         (Some(_), None) => Err(ErpError::Unavailable(
             "STVA_ERP_API_KEY is required with STVA_ERP_URL".into(),
         )),

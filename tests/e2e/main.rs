@@ -4,6 +4,7 @@
 
 mod authorization_matrix;
 mod bad_input;
+mod erp_faults;
 mod identity;
 mod ordering;
 mod stock;

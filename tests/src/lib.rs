@@ -63,8 +63,14 @@ impl Answer {
 
 impl Portal {
     pub async fn start(backend: Backend) -> Portal {
+        Self::start_with(backend, |_| {}).await
+    }
+
+    /// Starts with options adjusted by `tweak` (e.g. short ERP timeouts).
+    pub async fn start_with(backend: Backend, tweak: impl FnOnce(&mut Options)) -> Portal {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut options = Options::for_tests(dir.path().join("data"), backend);
+        tweak(&mut options);
         let sdk = match backend {
             Backend::Embedded => None,
             Backend::Aws => {

@@ -10,7 +10,7 @@ use shared::repo::users::User;
 use shared::testing::fixtures;
 use shared::testing::lambda_events::{Events, Portal};
 
-static EVENTS: Events = Events::new("accounts", accounts::routes);
+const EVENTS: Events = Events::new("accounts", env!("CARGO_MANIFEST_DIR"), accounts::routes);
 
 /// The manager, and an account with a group user and a member.
 struct World {

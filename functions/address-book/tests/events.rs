@@ -11,7 +11,11 @@ use shared::repo::addresses::Address;
 use shared::repo::users::User;
 use shared::testing::lambda_events::{Answer, Events, Portal};
 
-static EVENTS: Events = Events::new("address-book", address_book::routes);
+const EVENTS: Events = Events::new(
+    "address-book",
+    env!("CARGO_MANIFEST_DIR"),
+    address_book::routes,
+);
 
 /// An account with a member and one address, and the manager.
 struct World {

@@ -11,7 +11,7 @@ use shared::repo::users::User;
 use shared::testing::fixtures;
 use shared::testing::lambda_events::{Answer, Events, Portal};
 
-static EVENTS: Events = Events::new("auth", auth::routes);
+const EVENTS: Events = Events::new("auth", env!("CARGO_MANIFEST_DIR"), auth::routes);
 
 /// A group user of a customer account.
 struct World {

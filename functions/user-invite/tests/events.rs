@@ -9,7 +9,11 @@ use shared::domain::Role;
 use shared::repo::users::User;
 use shared::testing::lambda_events::{Answer, Events, Portal};
 
-static EVENTS: Events = Events::new("user-invite", user_invite::routes);
+const EVENTS: Events = Events::new(
+    "user-invite",
+    env!("CARGO_MANIFEST_DIR"),
+    user_invite::routes,
+);
 
 /// The manager, and an account with its group user.
 struct World {

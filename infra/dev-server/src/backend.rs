@@ -56,6 +56,7 @@ fn config(options: &Options, public_url: &str) -> Result<Config, DevError> {
         mail_from: env("STVA_MAIL_FROM").unwrap_or_else(|| "STVA <portail@stva.fr>".into()),
         erp_url: options.erp_url.clone(),
         erp_api_key: env("STVA_ERP_API_KEY"),
+        erp_timeout: Duration::from_millis(options.erp_timeout_ms),
     })
 }
 

@@ -32,6 +32,9 @@ pub struct Options {
     /// Talk to this ERP instead of the built-in simulator.
     #[arg(long, env = "STVA_ERP_URL")]
     pub erp_url: Option<String>,
+    /// How long one ERP request may take before the client retries it.
+    #[arg(long, env = "STVA_ERP_TIMEOUT_MS", default_value_t = 5_000)]
+    pub erp_timeout_ms: u64,
     /// The built frontend to serve at `/`.
     #[arg(long, env = "STVA_WEB_DIR", default_value = "web/dist")]
     pub web_dir: PathBuf,
@@ -59,6 +62,7 @@ impl Options {
             data_dir,
             backend,
             erp_url: None,
+            erp_timeout_ms: 5_000,
             web_dir: PathBuf::from("web/dist"),
             public_url: None,
             table: "stva-dev".into(),

@@ -71,7 +71,7 @@ const DEPARTMENTS: [(&str, f64, f64); 96] = [
     ("60", 49.41, 2.43),
     ("61", 48.58, 0.13),
     ("62", 50.49, 2.29),
-    ("63", 45.73, 3.14),
+    ("63", 45.73, 3.13),
     ("64", 43.26, -0.76),
     ("65", 43.05, 0.16),
     ("66", 42.60, 2.52),
@@ -226,12 +226,18 @@ mod tests {
         assert!((430..=500).contains(&paris_lyon), "{paris_lyon}");
         // Lille - Marseille: about 1,000 km by road.
         let lille_marseille = road_distance_km(dep("59000"), dep("13001"));
-        assert!((900..=1_100).contains(&lille_marseille), "{lille_marseille}");
+        assert!(
+            (900..=1_100).contains(&lille_marseille),
+            "{lille_marseille}"
+        );
         assert_eq!(
             road_distance_km(dep("33000"), dep("67000")),
             road_distance_km(dep("67000"), dep("33000"))
         );
-        assert_eq!(road_distance_km(dep("75001"), dep("75015")), MIN_DISTANCE_KM);
+        assert_eq!(
+            road_distance_km(dep("75001"), dep("75015")),
+            MIN_DISTANCE_KM
+        );
         // Paris and its inner suburbs are a few km apart, never less than 5.
         assert!(road_distance_km(dep("75001"), dep("92100")) >= MIN_DISTANCE_KM);
     }

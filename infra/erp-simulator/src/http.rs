@@ -96,7 +96,12 @@ type Outcome = Result<(StatusCode, Vec<u8>), ApiError>;
 /// Runs one `/v1` request: counts it, checks the key, applies the faults
 /// around `op`, which runs under the state's lock at the simulated `now`
 /// (every status due by then already materialised).
-async fn serve<F>(simulator: &Simulator, endpoint: &'static str, headers: &HeaderMap, op: F) -> Response
+async fn serve<F>(
+    simulator: &Simulator,
+    endpoint: &'static str,
+    headers: &HeaderMap,
+    op: F,
+) -> Response
 where
     F: FnOnce(&mut State, OffsetDateTime) -> Outcome,
 {
@@ -257,8 +262,7 @@ async fn changes(
     query: Result<Query<ChangesQuery>, QueryRejection>,
 ) -> Response {
     serve(&simulator, CHANGES, &headers, |state, _now| {
-        let Query(query) =
-            query.map_err(|e| ApiError::new(400, "invalid_query", e.body_text()))?;
+        let Query(query) = query.map_err(|e| ApiError::new(400, "invalid_query", e.body_text()))?;
         let limit = match query.limit.as_deref().map(str::trim) {
             None | Some("") => DEFAULT_PAGE,
             Some(text) => text.parse::<u32>().map_err(|_| {

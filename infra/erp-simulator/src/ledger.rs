@@ -279,7 +279,8 @@ impl Ledger {
             });
             appended += 1;
             if let Some((next_at, _)) = order.next_due() {
-                self.pending.insert((next_at, order.number), order.id.clone());
+                self.pending
+                    .insert((next_at, order.number), order.id.clone());
             }
         }
         if appended > 0 {
@@ -421,10 +422,7 @@ impl Ledger {
             return Err(ApiError::new(
                 410,
                 "estimate_expired",
-                format!(
-                    "estimate {estimate_id} expired at {}",
-                    estimate.valid_until
-                ),
+                format!("estimate {estimate_id} expired at {}", estimate.valid_until),
             ));
         }
         if estimate.reference != reference {
@@ -664,7 +662,10 @@ mod tests {
         assert_eq!(a.currency, "EUR");
         assert_eq!(a.lines.len(), 3);
         assert_eq!(a.lines[1].plate, "AB002CD");
-        assert_eq!((a.pickup_department.as_str(), a.delivery_department.as_str()), ("75", "69"));
+        assert_eq!(
+            (a.pickup_department.as_str(), a.delivery_department.as_str()),
+            ("75", "69")
+        );
     }
 
     #[test]
@@ -681,7 +682,13 @@ mod tests {
         );
         bad = lot("R1", 2, "75001", "69003");
         bad.vehicles[1].plate = "ab 001 cd".into();
-        assert!(ledger.create_estimate(&bad, T0).unwrap_err().message.contains("twice"));
+        assert!(
+            ledger
+                .create_estimate(&bad, T0)
+                .unwrap_err()
+                .message
+                .contains("twice")
+        );
         bad = lot("R1", 2, "75001", "69003");
         bad.requested_date = Some("10/06/2025".into());
         assert_eq!(ledger.create_estimate(&bad, T0).unwrap_err().status, 422);
@@ -703,7 +710,9 @@ mod tests {
         };
         let later = T0 + Duration::hours(2);
         ledger.materialise(later);
-        let Created::Repeat(again) = ledger.create_order(&e.estimate_id, "R1", "k1", later).unwrap()
+        let Created::Repeat(again) = ledger
+            .create_order(&e.estimate_id, "R1", "k1", later)
+            .unwrap()
         else {
             panic!("repeat")
         };
@@ -728,12 +737,18 @@ mod tests {
             .unwrap();
         let err = ledger.create_order("est_nope", "R1", "k", T0).unwrap_err();
         assert_eq!((err.status, err.code), (404, "estimate_not_found"));
-        let err = ledger.create_order(&e.estimate_id, "R9", "k", T0).unwrap_err();
+        let err = ledger
+            .create_order(&e.estimate_id, "R9", "k", T0)
+            .unwrap_err();
         assert_eq!((err.status, err.code), (422, "reference_mismatch"));
         let late = T0 + ESTIMATE_VALIDITY + Duration::seconds(1);
-        let err = ledger.create_order(&e.estimate_id, "R1", "k", late).unwrap_err();
+        let err = ledger
+            .create_order(&e.estimate_id, "R1", "k", late)
+            .unwrap_err();
         assert_eq!((err.status, err.code), (410, "estimate_expired"));
-        let err = ledger.create_order(&e.estimate_id, "R1", " ", T0).unwrap_err();
+        let err = ledger
+            .create_order(&e.estimate_id, "R1", " ", T0)
+            .unwrap_err();
         assert_eq!(err.status, 400);
         // Refusals leave no trace: the key is still free.
         assert!(ledger.create_order(&e.estimate_id, "R1", "k", T0).is_ok());
@@ -745,7 +760,10 @@ mod tests {
         let statuses: Vec<Status> = schedule.iter().map(|s| s.0).collect();
         assert_eq!(statuses, CHAIN.to_vec());
         let minutes: Vec<i64> = schedule.iter().map(|s| s.1.whole_minutes()).collect();
-        assert_eq!(minutes, vec![0, 60, 60 + 1440, 60 + 1440 + 60, 60 + 1440 + 60 + 420]);
+        assert_eq!(
+            minutes,
+            vec![0, 60, 60 + 1440, 60 + 1440 + 60, 60 + 1440 + 60 + 420]
+        );
         // Short hops still take 15 minutes on the road.
         assert_eq!(time_to_delivery(5).whole_minutes(), 1560 + 15);
         // Three days deliver anything in metropolitan France.
@@ -760,24 +778,38 @@ mod tests {
         assert_eq!(o.events.len(), 1);
         let distance = o.distance_km;
         ledger.materialise(T0 + Duration::minutes(59));
-        assert_eq!(ledger.order(&o.erp_order_id).unwrap().status, Status::Confirmed);
+        assert_eq!(
+            ledger.order(&o.erp_order_id).unwrap().status,
+            Status::Confirmed
+        );
         ledger.materialise(T0 + Duration::minutes(60));
-        assert_eq!(ledger.order(&o.erp_order_id).unwrap().status, Status::Scheduled);
+        assert_eq!(
+            ledger.order(&o.erp_order_id).unwrap().status,
+            Status::Scheduled
+        );
         ledger.materialise(T0 + Duration::minutes(1560));
-        assert_eq!(ledger.order(&o.erp_order_id).unwrap().status, Status::InTransit);
+        assert_eq!(
+            ledger.order(&o.erp_order_id).unwrap().status,
+            Status::InTransit
+        );
         let delivered_at = T0 + time_to_delivery(distance);
         ledger.materialise(delivered_at - Duration::seconds(1));
-        assert_eq!(ledger.order(&o.erp_order_id).unwrap().status, Status::InTransit);
+        assert_eq!(
+            ledger.order(&o.erp_order_id).unwrap().status,
+            Status::InTransit
+        );
         ledger.materialise(delivered_at + Duration::days(30));
         let done = ledger.order(&o.erp_order_id).unwrap();
         assert_eq!(done.status, Status::Delivered);
         assert_eq!(done.estimated_delivery_at, Some(delivered_at));
-        let events: Vec<(Status, OffsetDateTime)> = done.events.iter().map(|e| (e.status, e.at)).collect();
+        let events: Vec<(Status, OffsetDateTime)> =
+            done.events.iter().map(|e| (e.status, e.at)).collect();
         assert_eq!(events.len(), 5);
         assert_eq!(events[4], (Status::Delivered, delivered_at));
         // The feed holds exactly those five, in order.
         let page = ledger.changes(None, 100).unwrap();
-        let fed: Vec<(Status, OffsetDateTime)> = page.changes.iter().map(|c| (c.status, c.at)).collect();
+        let fed: Vec<(Status, OffsetDateTime)> =
+            page.changes.iter().map(|c| (c.status, c.at)).collect();
         assert_eq!(fed, events);
         assert!(!page.has_more);
         let next = ledger.changes(Some(&page.cursor), 100).unwrap();
@@ -795,13 +827,24 @@ mod tests {
         let cancelled = ledger.cancel(&a.erp_order_id, "client", t).unwrap();
         assert_eq!(cancelled.status, Status::Cancelled);
         assert_eq!(cancelled.estimated_delivery_at, None);
-        assert_eq!(ledger.cancel(&a.erp_order_id, "again", t).unwrap(), cancelled);
+        assert_eq!(
+            ledger.cancel(&a.erp_order_id, "again", t).unwrap(),
+            cancelled
+        );
         ledger.materialise(t + Duration::days(5));
-        assert_eq!(ledger.order(&a.erp_order_id).unwrap().status, Status::Cancelled);
-        let err = ledger.cancel(&b.erp_order_id, "too late", t + Duration::days(5)).unwrap_err();
+        assert_eq!(
+            ledger.order(&a.erp_order_id).unwrap().status,
+            Status::Cancelled
+        );
+        let err = ledger
+            .cancel(&b.erp_order_id, "too late", t + Duration::days(5))
+            .unwrap_err();
         assert_eq!((err.status, err.code), (409, "not_cancellable"));
         assert_eq!(ledger.cancel("ord_x", "r", t).unwrap_err().status, 404);
-        assert_eq!(ledger.cancel(&b.erp_order_id, " ", t).unwrap_err().status, 422);
+        assert_eq!(
+            ledger.cancel(&b.erp_order_id, " ", t).unwrap_err().status,
+            422
+        );
     }
 
     #[test]
@@ -817,7 +860,10 @@ mod tests {
         let second = ledger.changes(Some(&first.cursor), 2).unwrap();
         assert_eq!(second.changes.len(), 1);
         assert!(!second.has_more);
-        assert_eq!(ledger.changes(Some("garbage"), 2).unwrap_err().code, "invalid_cursor");
+        assert_eq!(
+            ledger.changes(Some("garbage"), 2).unwrap_err().code,
+            "invalid_cursor"
+        );
         let beyond = format!("{}-99", ledger.epoch);
         assert_eq!(ledger.changes(Some(&beyond), 2).unwrap_err().status, 400);
         // Limit is clamped.
@@ -840,14 +886,20 @@ mod tests {
         loaded.rebuild_pending();
         assert_eq!(loaded.pending, ledger.pending);
         loaded.materialise(T0 + Duration::days(3));
-        assert_eq!(loaded.order(&o.erp_order_id).unwrap().status, Status::Delivered);
+        assert_eq!(
+            loaded.order(&o.erp_order_id).unwrap().status,
+            Status::Delivered
+        );
         assert_eq!(loaded.feed_len(), 5);
     }
 
     #[test]
     fn clock_never_goes_back() {
         let mut ledger = Ledger::new(T0);
-        assert_eq!(ledger.now(T0 + Duration::milliseconds(1500)), T0 + Duration::seconds(1));
+        assert_eq!(
+            ledger.now(T0 + Duration::milliseconds(1500)),
+            T0 + Duration::seconds(1)
+        );
         assert_eq!(ledger.now(T0), T0 + Duration::seconds(1));
         ledger.advance(90);
         assert_eq!(ledger.now(T0), T0 + Duration::minutes(90));

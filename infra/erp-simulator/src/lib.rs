@@ -288,26 +288,26 @@ fn fresh_state(ledger: Ledger) -> State {
 impl Simulator {
     /// An in-memory simulator accepting `api_key` in `X-Api-Key`.
     pub fn new(api_key: impl Into<String>) -> Self {
-        Self::build(
-            api_key.into(),
-            Ledger::new(OffsetDateTime::now_utc()),
-            None,
-        )
+        Self::build(api_key.into(), Ledger::new(OffsetDateTime::now_utc()), None)
     }
 
     /// A simulator whose books are kept in the JSON file `path` (created
     /// when missing), so that a restart keeps the ERP's orders. Saves
     /// follow the changes within a fraction of a second, and on
     /// [`RunningSimulator::shutdown`] or [`Simulator::flush`].
-    pub fn open(path: impl AsRef<Path>, api_key: impl Into<String>) -> Result<Self, SimulatorError> {
+    pub fn open(
+        path: impl AsRef<Path>,
+        api_key: impl Into<String>,
+    ) -> Result<Self, SimulatorError> {
         let path = path.as_ref().to_path_buf();
         let ledger = match std::fs::read(&path) {
             Ok(bytes) => {
-                let mut ledger: Ledger =
-                    serde_json::from_slice(&bytes).map_err(|source| SimulatorError::StateFormat {
+                let mut ledger: Ledger = serde_json::from_slice(&bytes).map_err(|source| {
+                    SimulatorError::StateFormat {
                         path: path.clone(),
                         source,
-                    })?;
+                    }
+                })?;
                 ledger.rebuild_pending();
                 ledger
             }
@@ -597,7 +597,11 @@ mod tests {
         assert!(faults.check().is_err());
         let clamped = faults.clamped();
         assert_eq!(
-            (clamped.error_rate, clamped.timeout_rate, clamped.malformed_rate),
+            (
+                clamped.error_rate,
+                clamped.timeout_rate,
+                clamped.malformed_rate
+            ),
             (1.0, 0.0, 0.0)
         );
         assert!(clamped.check().is_ok());

@@ -61,7 +61,10 @@ async fn main() -> std::process::ExitCode {
     };
     println!("ERP simulator listening on {}", running.url);
     println!("  contract: docs/erp-api.yaml (X-Api-Key required on /v1)");
-    println!("  admin:    POST {0}/_admin/advance {{\"minutes\": 60}}, POST {0}/_admin/faults, GET {0}/_admin/stats, POST {0}/_admin/reset", running.url);
+    println!(
+        "  admin:    POST {0}/_admin/advance {{\"minutes\": 60}}, POST {0}/_admin/faults, GET {0}/_admin/stats, POST {0}/_admin/reset",
+        running.url
+    );
     if let Some(path) = &options.state {
         println!("  state:    {}", path.display());
     }

@@ -47,8 +47,9 @@ pub struct Price {
 
 /// The price of a lot of `vehicles` vehicles over `distance_km`.
 pub fn price(distance_km: u32, vehicles: usize) -> Price {
-    let unit = Money::from_cents(BASE_PER_VEHICLE_CENTS)
-        .saturating_add(Money::from_cents(PER_KM_PER_VEHICLE_CENTS).saturating_mul(i64::from(distance_km)));
+    let unit = Money::from_cents(BASE_PER_VEHICLE_CENTS).saturating_add(
+        Money::from_cents(PER_KM_PER_VEHICLE_CENTS).saturating_mul(i64::from(distance_km)),
+    );
     let lines: Vec<Line> = (1..=vehicles)
         .map(|position| {
             let discount = discount_percent(position);
@@ -61,9 +62,9 @@ pub fn price(distance_km: u32, vehicles: usize) -> Price {
             }
         })
         .collect();
-    let excl_tax = lines
-        .iter()
-        .fold(Money::ZERO, |total, line| total.saturating_add(line.amount_excl_tax));
+    let excl_tax = lines.iter().fold(Money::ZERO, |total, line| {
+        total.saturating_add(line.amount_excl_tax)
+    });
     let vat = excl_tax.vat();
     Price {
         distance_km,

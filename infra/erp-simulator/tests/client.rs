@@ -133,7 +133,10 @@ async fn one_idempotency_key_makes_one_order() {
         .create_order(&estimate.estimate_id, "CMD-1", "another-key")
         .await
         .unwrap_err();
-    assert!(matches!(err, ErpError::Rejected { status: 409, .. }), "{err}");
+    assert!(
+        matches!(err, ErpError::Rejected { status: 409, .. }),
+        "{err}"
+    );
     assert_eq!(running.simulator.stats().orders_created, 1);
 }
 
@@ -141,7 +144,10 @@ async fn one_idempotency_key_makes_one_order() {
 async fn expired_or_unknown_estimates_cannot_be_ordered() {
     let (running, erp) = start().await;
     let estimate = erp.estimate(&lot("CMD-1", 1)).await.unwrap();
-    let err = erp.create_order("est_unknown", "CMD-1", "k1").await.unwrap_err();
+    let err = erp
+        .create_order("est_unknown", "CMD-1", "k1")
+        .await
+        .unwrap_err();
     assert!(matches!(err, ErpError::EstimateExpired), "{err}");
     running.simulator.advance(8 * 24 * 60);
     let err = erp
@@ -183,7 +189,12 @@ async fn the_feed_pages_every_status_once_as_the_clock_advances() {
     let mut cursor = rest.cursor;
     let scheduled = erp.changes(Some(&cursor), 100).await.unwrap();
     assert_eq!(scheduled.changes.len(), 3);
-    assert!(scheduled.changes.iter().all(|c| c.status == ErpStatus::Scheduled));
+    assert!(
+        scheduled
+            .changes
+            .iter()
+            .all(|c| c.status == ErpStatus::Scheduled)
+    );
     cursor = scheduled.cursor;
     seen.extend(scheduled.changes);
     running.simulator.advance(3 * 24 * 60);
@@ -235,14 +246,20 @@ async fn cancellation_before_pickup_is_a_change_and_idempotent() {
         .await
         .unwrap();
     assert_eq!(cancelled.status, ErpStatus::Cancelled);
-    let again = erp.cancel_order(&order.erp_order_id, "retry").await.unwrap();
+    let again = erp
+        .cancel_order(&order.erp_order_id, "retry")
+        .await
+        .unwrap();
     assert_eq!(again, cancelled);
     running.simulator.advance(5 * 24 * 60);
     let page = erp.changes(None, 10).await.unwrap();
     let statuses: Vec<ErpStatus> = page.changes.iter().map(|c| c.status).collect();
     assert_eq!(statuses, vec![ErpStatus::Confirmed, ErpStatus::Cancelled]);
     let err = erp.order("ord_unknown").await.unwrap_err();
-    assert!(matches!(err, ErpError::Rejected { status: 404, .. }), "{err}");
+    assert!(
+        matches!(err, ErpError::Rejected { status: 404, .. }),
+        "{err}"
+    );
     assert_eq!(running.simulator.stats().cancellations, 1);
 }
 
@@ -251,7 +268,10 @@ async fn a_wrong_api_key_is_rejected_401_without_retry() {
     let (running, _) = start().await;
     let erp = HttpErp::new(&running.url, "wrong-key", fast()).unwrap();
     let err = erp.estimate(&lot("CMD-1", 1)).await.unwrap_err();
-    assert!(matches!(err, ErpError::Rejected { status: 401, .. }), "{err}");
+    assert!(
+        matches!(err, ErpError::Rejected { status: 401, .. }),
+        "{err}"
+    );
     let stats = running.simulator.stats();
     assert_eq!(stats.unauthorized, 1);
     assert_eq!(stats.calls_to("POST /v1/estimates"), 1);
@@ -269,7 +289,10 @@ async fn errors_make_unavailable_after_exactly_three_attempts() {
         .create_order(&estimate.estimate_id, "CMD-1", "k")
         .await
         .unwrap_err();
-    assert!(matches!(&err, ErpError::Unavailable(m) if m.contains("503")), "{err}");
+    assert!(
+        matches!(&err, ErpError::Unavailable(m) if m.contains("503")),
+        "{err}"
+    );
     let stats = running.simulator.stats();
     assert_eq!(stats.create_order_calls, 3);
     assert_eq!(stats.injected_errors, 3);
@@ -294,7 +317,10 @@ async fn timeouts_make_unavailable_within_the_budget() {
         .await
         .unwrap_err();
     let elapsed = started.elapsed();
-    assert!(matches!(&err, ErpError::Unavailable(m) if m.contains("timed out")), "{err}");
+    assert!(
+        matches!(&err, ErpError::Unavailable(m) if m.contains("timed out")),
+        "{err}"
+    );
     assert!(elapsed >= fast().request * 3, "{elapsed:?}");
     assert!(
         elapsed <= fast().budget() + Duration::from_millis(500),
@@ -401,7 +427,10 @@ async fn fifty_orders_under_errors_and_timeouts_make_fifty_erp_orders() {
     let stats = running.simulator.stats();
     assert_eq!(stats.orders_created, 50, "{stats:?}");
     assert_eq!(stats.orders, 50);
-    assert!(stats.injected_errors > 0 && stats.injected_timeouts > 0, "{stats:?}");
+    assert!(
+        stats.injected_errors > 0 && stats.injected_timeouts > 0,
+        "{stats:?}"
+    );
     assert!(stats.idempotent_repeats > 0, "{stats:?}");
     // Each caller's order is the ERP's order for its reference.
     running.simulator.set_faults(Faults::none());
@@ -411,7 +440,10 @@ async fn fifty_orders_under_errors_and_timeouts_make_fifty_erp_orders() {
     }
     eprintln!(
         "50 orders in {elapsed:?}: {} create_order calls, {} injected errors, {} injected timeouts, {} idempotent repeats, {retried} callers retried",
-        stats.create_order_calls, stats.injected_errors, stats.injected_timeouts, stats.idempotent_repeats
+        stats.create_order_calls,
+        stats.injected_errors,
+        stats.injected_timeouts,
+        stats.idempotent_repeats
     );
 }
 

@@ -71,13 +71,16 @@ impl ErpTimeouts {
     /// The longest a call can take before it gives up: every attempt timing
     /// out, plus the longest back-offs between them.
     pub fn budget(&self) -> Duration {
-        self.request.saturating_mul(MAX_ATTEMPTS) + self.backoff_cap.saturating_mul(MAX_ATTEMPTS - 1)
+        self.request.saturating_mul(MAX_ATTEMPTS)
+            + self.backoff_cap.saturating_mul(MAX_ATTEMPTS - 1)
     }
 
     /// The upper bound of the back-off after `attempt` (1-based) failed.
     fn backoff_ceiling(&self, attempt: u32) -> Duration {
         let factor = 1u32 << attempt.saturating_sub(1).min(16);
-        self.backoff_base.saturating_mul(factor).min(self.backoff_cap)
+        self.backoff_base
+            .saturating_mul(factor)
+            .min(self.backoff_cap)
     }
 
     /// Full jitter: uniform in `[0, ceiling]`.
@@ -454,12 +457,9 @@ impl HttpErp {
     /// A client for the ERP at `base_url` (`https://erp.stva.fr/api`, or a
     /// simulator's `http://127.0.0.1:PORT`), sending `api_key` in
     /// `X-Api-Key`. Fails with `Unavailable` on an unusable URL or key.
-    pub fn new(
-        base_url: &str,
-        api_key: &str,
-        timeouts: ErpTimeouts,
-    ) -> Result<HttpErp, ErpError> {
-        let misconfigured = |why: String| ErpError::Unavailable(format!("ERP client misconfigured: {why}"));
+    pub fn new(base_url: &str, api_key: &str, timeouts: ErpTimeouts) -> Result<HttpErp, ErpError> {
+        let misconfigured =
+            |why: String| ErpError::Unavailable(format!("ERP client misconfigured: {why}"));
         let base = Url::parse(base_url.trim())
             .map_err(|e| misconfigured(format!("base URL {base_url:?}: {e}")))?;
         if !matches!(base.scheme(), "http" | "https") || base.cannot_be_a_base() {
@@ -538,8 +538,9 @@ impl HttpErp {
                     if attempt < MAX_ATTEMPTS {
                         let jitter = self.timeouts.backoff(attempt);
                         // A Retry-After is honoured up to the back-off cap.
-                        let delay = retry_after
-                            .map_or(jitter, |after| after.min(self.timeouts.backoff_cap).max(jitter));
+                        let delay = retry_after.map_or(jitter, |after| {
+                            after.min(self.timeouts.backoff_cap).max(jitter)
+                        });
                         tracing::warn!(
                             parent: &span,
                             %reason,
@@ -666,10 +667,7 @@ impl Erp for HttpErp {
                 idempotency_key: Some(key),
             })
             .await?;
-        if matches!(
-            answer.status,
-            StatusCode::NOT_FOUND | StatusCode::GONE
-        ) {
+        if matches!(answer.status, StatusCode::NOT_FOUND | StatusCode::GONE) {
             return Err(ErpError::EstimateExpired);
         }
         order_from_wire(answer.into_result("order")?)
@@ -809,13 +807,7 @@ mod tests {
     }
 
     async fn start_stub(answers: &[(u16, &str)]) -> (Stub, String) {
-        stub_with_delays(
-            &answers
-                .iter()
-                .map(|(s, b)| (*s, *b, 0))
-                .collect::<Vec<_>>(),
-        )
-        .await
+        stub_with_delays(&answers.iter().map(|(s, b)| (*s, *b, 0)).collect::<Vec<_>>()).await
     }
 
     async fn stub_with_delays(answers: &[(u16, &str, u64)]) -> (Stub, String) {
@@ -960,7 +952,10 @@ mod tests {
     async fn server_errors_are_retried_three_times_then_unavailable() {
         let (stub, url) = start_stub(&[(503, r#"{"code":"unavailable","message":"down"}"#)]).await;
         let err = client(&url).order("ord_1").await.unwrap_err();
-        assert!(matches!(&err, ErpError::Unavailable(m) if m.contains("503") && m.contains("down")), "{err}");
+        assert!(
+            matches!(&err, ErpError::Unavailable(m) if m.contains("503") && m.contains("down")),
+            "{err}"
+        );
         assert_eq!(stub.seen.lock().unwrap().len(), 3);
     }
 
@@ -992,7 +987,10 @@ mod tests {
 
         let (stub, url) = start_stub(&[(401, "")]).await;
         let err = client(&url).changes(None, 10).await.unwrap_err();
-        assert!(matches!(err, ErpError::Rejected { status: 401, .. }), "{err}");
+        assert!(
+            matches!(err, ErpError::Rejected { status: 401, .. }),
+            "{err}"
+        );
         assert_eq!(stub.seen.lock().unwrap().len(), 1);
     }
 
@@ -1018,7 +1016,8 @@ mod tests {
     #[tokio::test]
     async fn gone_or_unknown_estimates_are_expired() {
         for status in [404, 410] {
-            let (_, url) = start_stub(&[(status, r#"{"code":"estimate_expired","message":"x"}"#)]).await;
+            let (_, url) =
+                start_stub(&[(status, r#"{"code":"estimate_expired","message":"x"}"#)]).await;
             let err = client(&url)
                 .create_order("est_1", "CMD-1", "k")
                 .await
@@ -1026,9 +1025,13 @@ mod tests {
             assert!(matches!(err, ErpError::EstimateExpired), "{err}");
         }
         // A missing order is not an expired estimate.
-        let (_, url) = start_stub(&[(404, r#"{"code":"order_not_found","message":"no order"}"#)]).await;
+        let (_, url) =
+            start_stub(&[(404, r#"{"code":"order_not_found","message":"no order"}"#)]).await;
         let err = client(&url).order("ord_x").await.unwrap_err();
-        assert!(matches!(err, ErpError::Rejected { status: 404, .. }), "{err}");
+        assert!(
+            matches!(err, ErpError::Rejected { status: 404, .. }),
+            "{err}"
+        );
         // A key that cannot be a header is refused before any call.
         let err = client(&url).create_order("e", "r", "").await.unwrap_err();
         assert!(matches!(err, ErpError::Rejected { status: 0, .. }), "{err}");
@@ -1044,13 +1047,23 @@ mod tests {
         ] {
             let (stub, url) = start_stub(&[(200, body)]).await;
             let err = client(&url).order("ord_1").await.unwrap_err();
-            assert!(matches!(&err, ErpError::Malformed(m) if m.starts_with("order:")), "{err}");
-            assert_eq!(stub.seen.lock().unwrap().len(), 1, "no retry on a malformed body");
+            assert!(
+                matches!(&err, ErpError::Malformed(m) if m.starts_with("order:")),
+                "{err}"
+            );
+            assert_eq!(
+                stub.seen.lock().unwrap().len(),
+                1,
+                "no retry on a malformed body"
+            );
         }
         let inconsistent = ESTIMATE.replace("56400", "56401");
         let (_, url) = start_stub(&[(201, inconsistent.as_str())]).await;
         let err = client(&url).estimate(&request()).await.unwrap_err();
-        assert!(matches!(&err, ErpError::Malformed(m) if m.contains("add up")), "{err}");
+        assert!(
+            matches!(&err, ErpError::Malformed(m) if m.contains("add up")),
+            "{err}"
+        );
         let (_, url) = start_stub(&[(302, "")]).await;
         let err = client(&url).order("ord_1").await.unwrap_err();
         assert!(matches!(err, ErpError::Malformed(_)), "{err}");
@@ -1063,9 +1076,15 @@ mod tests {
         let started = Instant::now();
         let err = erp.order("ord_1").await.unwrap_err();
         let elapsed = started.elapsed();
-        assert!(matches!(&err, ErpError::Unavailable(m) if m.contains("timed out")), "{err}");
+        assert!(
+            matches!(&err, ErpError::Unavailable(m) if m.contains("timed out")),
+            "{err}"
+        );
         assert_eq!(stub.seen.lock().unwrap().len(), 3);
-        assert!(elapsed < erp.timeouts().budget() + Duration::from_millis(500), "{elapsed:?}");
+        assert!(
+            elapsed < erp.timeouts().budget() + Duration::from_millis(500),
+            "{elapsed:?}"
+        );
         assert!(elapsed >= fast().request * 3, "{elapsed:?}");
 
         // A slow first answer then a fast one: success on the second attempt.
@@ -1084,7 +1103,10 @@ mod tests {
             .changes(Some("c-1"), 5)
             .await
             .unwrap_err();
-        assert!(matches!(&err, ErpError::Unavailable(m) if m.contains("3 attempts")), "{err}");
+        assert!(
+            matches!(&err, ErpError::Unavailable(m) if m.contains("3 attempts")),
+            "{err}"
+        );
     }
 
     #[tokio::test]

@@ -1129,17 +1129,10 @@ mod tests {
             "{report:?}"
         );
         let lines: Vec<usize> = report.errors.iter().map(|e| e.line).collect();
-        assert_eq!(lines, [5, 6], "{report:?}");
-        assert!(
-            report.errors[0]
-                .message
-                .contains("JK-789-LM figure déjà à la ligne 4"),
-            "{report:?}"
-        );
-        // Line 4 would change a reserved vehicle: an error line too? No:
-        // the duplicate plate on line 5 is the parser's; line 4 is reported
-        // by the import below.
-        let _ = lines;
+        assert_eq!(lines, [4, 5, 6], "{report:?}");
+        assert!(report.errors[0].message.contains("commande en cours"), "{report:?}");
+        assert!(report.errors[1].message.contains("JK-789-LM figure déjà à la ligne 4"), "{report:?}");
+        assert_eq!(report.errors[2].message, "La marque est obligatoire.");
 
         let hand_now = stored(&portal, &account, &hand.id).await;
         assert_eq!(hand_now.model, "Mégane");

@@ -68,6 +68,53 @@ fn month_fr(month: Month) -> &'static str {
     }
 }
 
+/// A country's French name from its ISO 3166-1 alpha-2 code (`FR` →
+/// `France`), for France's neighbours and the countries of the EU and the
+/// EFTA; anything else (another code, a name already) is returned as given.
+pub(crate) fn country_fr(country: &str) -> &str {
+    let trimmed = country.trim();
+    if trimmed.len() != 2 {
+        return trimmed;
+    }
+    match trimmed.to_ascii_uppercase().as_str() {
+        "FR" => "France",
+        "AD" => "Andorre",
+        "AT" => "Autriche",
+        "BE" => "Belgique",
+        "BG" => "Bulgarie",
+        "CH" => "Suisse",
+        "CY" => "Chypre",
+        "CZ" => "Tchéquie",
+        "DE" => "Allemagne",
+        "DK" => "Danemark",
+        "EE" => "Estonie",
+        "ES" => "Espagne",
+        "FI" => "Finlande",
+        "GB" => "Royaume-Uni",
+        "GR" => "Grèce",
+        "HR" => "Croatie",
+        "HU" => "Hongrie",
+        "IE" => "Irlande",
+        "IS" => "Islande",
+        "IT" => "Italie",
+        "LI" => "Liechtenstein",
+        "LT" => "Lituanie",
+        "LU" => "Luxembourg",
+        "LV" => "Lettonie",
+        "MC" => "Monaco",
+        "MT" => "Malte",
+        "NL" => "Pays-Bas",
+        "NO" => "Norvège",
+        "PL" => "Pologne",
+        "PT" => "Portugal",
+        "RO" => "Roumanie",
+        "SE" => "Suède",
+        "SI" => "Slovénie",
+        "SK" => "Slovaquie",
+        _ => trimmed,
+    }
+}
+
 /// A whole number with thousands separated the French way (`12 345`).
 pub(crate) fn integer_fr(value: u64) -> String {
     let digits = value.to_string();
@@ -124,6 +171,16 @@ mod tests {
             paris_date_fr(datetime!(2026-06-30 22:00 UTC)),
             "1er juillet 2026"
         );
+    }
+
+    #[test]
+    fn country_names() {
+        assert_eq!(country_fr("FR"), "France");
+        assert_eq!(country_fr(" be "), "Belgique");
+        assert_eq!(country_fr("CH"), "Suisse");
+        assert_eq!(country_fr("ZZ"), "ZZ");
+        assert_eq!(country_fr("France"), "France");
+        assert_eq!(country_fr(""), "");
     }
 
     #[test]

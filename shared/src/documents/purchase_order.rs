@@ -11,7 +11,7 @@
 use time::OffsetDateTime;
 
 use super::DocumentError;
-use super::french::{integer_fr, paris_date_fr};
+use super::french::{country_fr, integer_fr, paris_date_fr};
 use super::layout::{
     self, Color, Flow, Fonts, Info, LINE_HEIGHT, PAGE_HEIGHT, PAGE_WIDTH, Page, Shaped, Weight,
 };
@@ -56,6 +56,8 @@ pub struct Place<'a> {
     pub street: &'a str,
     pub postal_code: &'a str,
     pub city: &'a str,
+    /// The country: an ISO 3166-1 alpha-2 code (`FR`, printed `France`) or
+    /// a name.
     pub country: &'a str,
     pub contact_name: Option<&'a str>,
     pub contact_phone: Option<&'a str>,
@@ -400,7 +402,7 @@ impl Layout<'_, '_> {
             n => format!("Véhicules ({n})"),
         };
         let header = header_height();
-        self.heading(&title, header + row_height(1));
+        self.heading(&title, header + row_height(CELL_MAX_LINES));
         self.table_header();
         if count == 0 {
             let y = self.flow.y;
@@ -665,7 +667,13 @@ fn place_lines(fonts: &Fonts, place: &Place<'_>, width: f32) -> Vec<PlaceRow> {
     add(&mut rows, place.street, Weight::Regular, BODY, INK);
     let city = format!("{} {}", place.postal_code.trim(), place.city.trim());
     add(&mut rows, &city, Weight::Regular, BODY, INK);
-    add(&mut rows, place.country, Weight::Regular, BODY, INK);
+    add(
+        &mut rows,
+        country_fr(place.country),
+        Weight::Regular,
+        BODY,
+        INK,
+    );
 
     let contact = match (present(place.contact_name), present(place.contact_phone)) {
         (Some(name), Some(phone)) => Some(format!("Contact\u{a0}: {name} — {phone}")),
@@ -814,7 +822,7 @@ mod tests {
                 street: "5 avenue de l'Hippodrome",
                 postal_code: "33300",
                 city: "Bordeaux",
-                country: "France",
+                country: "FR",
                 contact_name: Some("Zoé Lefèvre"),
                 contact_phone: None,
                 instructions: None,
@@ -903,6 +911,12 @@ mod tests {
             assert!(text.contains(expected), "{expected:?} not in:\n{text}");
         }
         assert_eq!(order.amount_incl_tax.format_fr(), "1\u{202f}481,47\u{a0}€");
+        // The country code is printed as its name.
+        let after_city = text.split("33300 Bordeaux").nth(1).unwrap_or("");
+        assert!(
+            after_city.trim_start().starts_with("France"),
+            "{after_city}"
+        );
         for plate in PLATES {
             assert_eq!(text.matches(plate).count(), 1, "{plate}");
         }

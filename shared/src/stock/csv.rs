@@ -323,11 +323,23 @@ pub fn parse(bytes: &[u8]) -> Result<StockFile, FileError> {
     // Newlines inside quoted cells: a spreadsheet shows such a record as one
     // row, so they do not count in its row numbers.
     let mut embedded_newlines = 0usize;
+    // A record's position is where the reader started on it, blank lines
+    // before it included: they are rows of the spreadsheet too.
     let row_number = |record: &csv::StringRecord, embedded: &mut usize| {
-        let physical = record
+        let (line, byte) = record
             .position()
-            .map(|p| usize::try_from(p.line()).unwrap_or(usize::MAX))
-            .unwrap_or(1);
+            .map(|p| {
+                (
+                    usize::try_from(p.line()).unwrap_or(usize::MAX),
+                    usize::try_from(p.byte()).unwrap_or(usize::MAX),
+                )
+            })
+            .unwrap_or((1, 0));
+        let blank_before = body
+            .get(byte..)
+            .map(|rest| rest.bytes().take_while(|b| *b == b'\n').count())
+            .unwrap_or(0);
+        let physical = line.saturating_add(blank_before);
         let line = physical.saturating_sub(*embedded).max(1);
         *embedded += record.iter().map(|c| c.matches('\n').count()).sum::<usize>();
         line
@@ -573,7 +585,7 @@ mod tests {
                     Fiat;500;AB-128-CD;;R8\n";
         let file = parse_ok(text.as_bytes());
         let lines: Vec<usize> = file.rows.iter().map(|r| r.line).collect();
-        assert_eq!(lines, [2, 10]);
+        assert_eq!(lines, [2, 9]);
         let errors: Vec<(usize, &str)> = file
             .errors
             .iter()
@@ -597,16 +609,23 @@ mod tests {
 
     #[test]
     fn line_numbers_are_the_spreadsheet_rows() {
-        // A quoted cell over two lines is one spreadsheet row; a blank line
-        // is a row too; old Mac line endings count.
-        let text = "marque;modele;immatriculation\n\
+        // A quoted cell over two lines is one spreadsheet row; blank lines
+        // are rows too; old Mac line endings count.
+        let text = "\nmarque;modele;immatriculation\n\
                     Renault;\"Clio\nSociété\";AB-123-CD\n\
                     \n\
-                    Peugeot;;AB-124-CD\n";
+                    \n\
+                    Peugeot;;AB-124-CD\n\
+                    ;;\n\
+                    Fiat;500;\"AB\n125\nCD\"\n\
+                    Fiat;;AB-126-CD\n";
         let file = parse_ok(text.as_bytes());
-        assert_eq!(file.rows[0].line, 2);
+        assert_eq!(file.rows[0].line, 3);
         assert_eq!(file.rows[0].model, "Clio\nSociété");
-        assert_eq!(file.errors, [LineMessage::new(4, "Le modèle est obligatoire.")]);
+        assert_eq!(file.rows[1].line, 8);
+        assert_eq!(file.rows[1].plate.as_str(), "AB125CD");
+        let lines: Vec<usize> = file.errors.iter().map(|e| e.line).collect();
+        assert_eq!(lines, [6, 9]);
         let mac = parse_ok(b"marque;modele;immatriculation\rRenault;Clio;AB-123-CD\rPeugeot;;X1\r");
         assert_eq!(mac.rows[0].line, 2);
         assert_eq!(mac.errors[0].line, 3);

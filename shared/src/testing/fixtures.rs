@@ -37,6 +37,7 @@ pub fn test_config(public_url: &str) -> Config {
         mail_from: "STVA <portail@stva.fr>".into(),
         erp_url: None,
         erp_api_key: None,
+        erp_timeout: std::time::Duration::from_secs(5),
     }
 }
 

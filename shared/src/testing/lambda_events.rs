@@ -5,7 +5,7 @@
 //! well-formed event, and no signed event gets in without its token.
 //!
 //! ```ignore
-//! static EVENTS: Events = Events::new("auth", auth::routes);
+//! const EVENTS: Events = Events::new("auth", env!("CARGO_MANIFEST_DIR"), auth::routes);
 //!
 //! #[test]
 //! fn every_route_has_a_well_formed_event() {
@@ -40,9 +40,11 @@ use crate::testing::fixtures::{self, TestPortal};
 
 /// The events of one function, and the routes they go through.
 pub struct Events {
-    /// The function's name: its folder under `events/` and under
-    /// `functions/`.
+    /// The function's name: its folder under `events/`.
     function: &'static str,
+    /// The function crate's folder (`env!("CARGO_MANIFEST_DIR")`), two
+    /// levels below the workspace's.
+    crate_dir: &'static str,
     /// The function's routes, as its `main` hands them to `lambda_app`.
     routes: fn() -> Router<Services>,
 }
@@ -70,10 +72,18 @@ impl Answer {
 }
 
 impl Events {
-    /// The events of `events/<function>/` for the crate
-    /// `functions/<function>/` whose routes are `routes`.
-    pub const fn new(function: &'static str, routes: fn() -> Router<Services>) -> Self {
-        Self { function, routes }
+    /// The events of `events/<function>/` for the crate at `crate_dir`
+    /// (`env!("CARGO_MANIFEST_DIR")`) whose routes are `routes`.
+    pub const fn new(
+        function: &'static str,
+        crate_dir: &'static str,
+        routes: fn() -> Router<Services>,
+    ) -> Self {
+        Self {
+            function,
+            crate_dir,
+            routes,
+        }
     }
 
     /// A fresh embedded portal with STVA's manager and one customer
@@ -92,7 +102,9 @@ impl Events {
     }
 
     fn events_dir(&self) -> PathBuf {
-        workspace().join("events").join(self.function)
+        Path::new(self.crate_dir)
+            .join("../../events")
+            .join(self.function)
     }
 
     /// The event `name`, its placeholders filled from `values` (first match
@@ -144,8 +156,8 @@ impl Events {
         let declared = self.declared_routes();
         assert!(
             !declared.is_empty(),
-            "no route found in functions/{}/src/lib.rs",
-            self.function
+            "no route found in {}/src/lib.rs",
+            self.crate_dir
         );
         let mut covered = BTreeSet::new();
         for (name, text) in self.all_events() {
@@ -216,10 +228,7 @@ impl Events {
 
     /// `METHOD /path` of every `.route(...)` in the crate's `src/lib.rs`.
     fn declared_routes(&self) -> BTreeSet<String> {
-        let lib = workspace()
-            .join("functions")
-            .join(self.function)
-            .join("src/lib.rs");
+        let lib = Path::new(self.crate_dir).join("src/lib.rs");
         let source =
             std::fs::read_to_string(&lib).unwrap_or_else(|e| panic!("{}: {e}", lib.display()));
         let mut routes = BTreeSet::new();
@@ -321,11 +330,6 @@ fn link_token(text: &str) -> String {
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
         .collect()
-}
-
-/// The workspace's folder, where `events/` and `functions/` are.
-fn workspace() -> &'static Path {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
 }
 
 /// `text` with every `{{name}}` replaced by `value(name)`.
