@@ -23,7 +23,7 @@ Citroën;Berlingo;;;VO-2045;\r\n";
 fn windows_1252(text: &str) -> Vec<u8> {
     text.chars()
         .map(|c| match u8::try_from(u32::from(c)) {
-            Ok(b) if b < 0x80 || b >= 0xA0 => b,
+            Ok(b) if !(0x80..0xA0).contains(&b) => b,
             _ => panic!("{c:?} is not in this test's Windows-1252"),
         })
         .collect()

@@ -83,7 +83,9 @@ async fn read(
     ApiQuery(query): ApiQuery<AccountQuery>,
 ) -> AppResult<impl IntoResponse> {
     let account_id = query.account(&session)?;
-    Ok(axum::Json(vehicles::get(&services, &account_id, &id).await?))
+    Ok(axum::Json(
+        vehicles::get(&services, &account_id, &id).await?,
+    ))
 }
 
 async fn update(

@@ -89,7 +89,12 @@ impl World {
     }
 
     /// The event, changed by `edit` before it is sent.
-    async fn send_edited(&self, name: &str, caller: &User, edit: impl FnOnce(&mut Value)) -> Answer {
+    async fn send_edited(
+        &self,
+        name: &str,
+        caller: &User,
+        edit: impl FnOnce(&mut Value),
+    ) -> Answer {
         let mut event: Value = serde_json::from_str(&self.event(name, caller)).expect("event JSON");
         edit(&mut event);
         EVENTS

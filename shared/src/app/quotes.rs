@@ -71,6 +71,7 @@ fn check_lines(input: &QuoteInput) -> AppResult<Vec<Line>> {
     let mut checks = Checks::default();
     let mut lines = Vec::new();
     let mut seen = HashSet::new();
+    let mut plates: HashSet<String> = HashSet::new();
     for (i, v) in vehicles.iter().enumerate() {
         let id = checks
             .take(required(&format!("vehicles[{i}].vehicle_id"), &v.vehicle_id).map(str::to_owned));
@@ -100,6 +101,14 @@ fn check_lines(input: &QuoteInput) -> AppResult<Vec<Line>> {
                     .map_err(|e| AppError::invalid(format!("vehicles[{i}].vin"), e.to_string())),
             ),
         };
+        if let Some(plate) = &plate
+            && !plates.insert(plate.clone())
+        {
+            checks.take::<()>(Err(AppError::invalid(
+                plate_field.clone(),
+                "Deux véhicules du lot ont cette immatriculation.",
+            )));
+        }
         if let (Some(vehicle_id), Some(make), Some(model), Some(plate), Some(vin)) =
             (id, make, model, plate, vin)
         {
@@ -249,7 +258,29 @@ pub async fn quote(
                     ),
                 ));
             }
-            Some(v) => vehicles.push(v.clone()),
+            Some(v) => {
+                // A corrected plate must not be another vehicle's.
+                if v.plate.as_deref() != Some(line.plate.as_str())
+                    && let Ok(parsed) = Plate::parse(&line.plate)
+                {
+                    checks.take(
+                        crate::app::vehicles::ensure_plate_free(
+                            services,
+                            &account_id,
+                            &parsed.plate,
+                            Some(&v.id),
+                        )
+                        .await
+                        .map_err(|e| match e {
+                            AppError::Conflict { detail, .. } => {
+                                AppError::invalid(format!("vehicles[{i}].plate"), detail)
+                            }
+                            other => other,
+                        }),
+                    );
+                }
+                vehicles.push(v.clone());
+            }
         }
     }
     checks.finish()?;

@@ -445,11 +445,10 @@ pub fn apply_patch(vehicle: &Vehicle, patch: &VehiclePatch) -> AppResult<Correct
     let mut new_plate = None;
     if let Some(plate) = &patch.plate
         && let Some(plate) = checks.take(check_plate("plate", plate, &mut warnings))
+        && vehicle.plate.as_deref() != Some(plate.as_str())
     {
-        if vehicle.plate.as_deref() != Some(plate.as_str()) {
-            next.plate = Some(plate.as_str().to_owned());
-            new_plate = Some(plate);
-        }
+        next.plate = Some(plate.as_str().to_owned());
+        new_plate = Some(plate);
     }
     if let Some(vin) = &patch.vin
         && let Some(vin) = checks.take(check_vin("vin", vin, &mut warnings))
@@ -1130,8 +1129,16 @@ mod tests {
         );
         let lines: Vec<usize> = report.errors.iter().map(|e| e.line).collect();
         assert_eq!(lines, [4, 5, 6], "{report:?}");
-        assert!(report.errors[0].message.contains("commande en cours"), "{report:?}");
-        assert!(report.errors[1].message.contains("JK-789-LM figure déjà à la ligne 4"), "{report:?}");
+        assert!(
+            report.errors[0].message.contains("commande en cours"),
+            "{report:?}"
+        );
+        assert!(
+            report.errors[1]
+                .message
+                .contains("JK-789-LM figure déjà à la ligne 4"),
+            "{report:?}"
+        );
         assert_eq!(report.errors[2].message, "La marque est obligatoire.");
 
         let hand_now = stored(&portal, &account, &hand.id).await;

@@ -120,9 +120,17 @@ fn column_of(header: &str) -> Option<Column> {
     Some(match fold_alphanumeric(header).as_str() {
         "marque" | "make" | "brand" | "constructeur" => Column::Make,
         "modele" | "model" => Column::Model,
-        "immatriculation" | "immat" | "nimmat" | "nimmatriculation" | "noimmatriculation"
-        | "numeroimmatriculation" | "numerodimmatriculation" | "plaque" | "plate"
-        | "licenseplate" | "registration" => Column::Plate,
+        "immatriculation"
+        | "immat"
+        | "nimmat"
+        | "nimmatriculation"
+        | "noimmatriculation"
+        | "numeroimmatriculation"
+        | "numerodimmatriculation"
+        | "plaque"
+        | "plate"
+        | "licenseplate"
+        | "registration" => Column::Plate,
         "vin" | "numerovin" | "numerodeserie" | "numeroserie" | "ndeserie" | "nserie"
         | "noserie" | "chassis" | "numerochassis" => Column::Vin,
         "reference" | "ref" | "referenceinterne" | "refinterne" | "referencestock" => {
@@ -137,15 +145,15 @@ fn column_of(header: &str) -> Option<Column> {
 /// when it starts with its BOM, Windows-1252 otherwise (every byte string
 /// decodes); line endings made `\n`.
 pub fn decode(bytes: &[u8]) -> (String, &'static str) {
-    let (text, encoding): (Cow<'_, str>, &'static str) =
-        match encoding_rs::Encoding::for_bom(bytes) {
-            Some((encoding, bom)) if encoding != encoding_rs::UTF_8 => {
-                let (text, _) = encoding.decode_without_bom_handling(&bytes[bom..]);
-                (text, encoding.name())
-            }
-            Some((_, bom)) => utf8_or_windows_1252(&bytes[bom..]),
-            None => utf8_or_windows_1252(bytes),
-        };
+    let (text, encoding): (Cow<'_, str>, &'static str) = match encoding_rs::Encoding::for_bom(bytes)
+    {
+        Some((encoding, bom)) if encoding != encoding_rs::UTF_8 => {
+            let (text, _) = encoding.decode_without_bom_handling(&bytes[bom..]);
+            (text, encoding.name())
+        }
+        Some((_, bom)) => utf8_or_windows_1252(&bytes[bom..]),
+        None => utf8_or_windows_1252(bytes),
+    };
     (normalise_line_endings(&text), encoding)
 }
 
@@ -218,7 +226,7 @@ fn excel_separator_line(text: &str) -> Option<(u8, &str)> {
 }
 
 /// A cell, trimmed; `None` when empty.
-fn cell<'r>(record: &'r csv::StringRecord, index: Option<usize>) -> Option<&'r str> {
+fn cell(record: &csv::StringRecord, index: Option<usize>) -> Option<&str> {
     let value = record.get(index?)?.trim();
     (!value.is_empty()).then_some(value)
 }
@@ -341,7 +349,10 @@ pub fn parse(bytes: &[u8]) -> Result<StockFile, FileError> {
             .unwrap_or(0);
         let physical = line.saturating_add(blank_before);
         let line = physical.saturating_sub(*embedded).max(1);
-        *embedded += record.iter().map(|c| c.matches('\n').count()).sum::<usize>();
+        *embedded += record
+            .iter()
+            .map(|c| c.matches('\n').count())
+            .sum::<usize>();
         line
     };
 
@@ -398,9 +409,16 @@ pub fn parse(bytes: &[u8]) -> Result<StockFile, FileError> {
         let mut messages: Vec<String> = Vec::new();
         let mut warnings: Vec<String> = Vec::new();
 
-        let make = keep(&mut messages, name(cell(&record, Some(layout.make)), "La marque"));
-        let model = keep(&mut messages, name(cell(&record, Some(layout.model)), "Le modèle"));
-        let plate = keep(&mut messages, 
+        let make = keep(
+            &mut messages,
+            name(cell(&record, Some(layout.make)), "La marque"),
+        );
+        let model = keep(
+            &mut messages,
+            name(cell(&record, Some(layout.model)), "Le modèle"),
+        );
+        let plate = keep(
+            &mut messages,
             Plate::parse(cell(&record, Some(layout.plate)).unwrap_or(""))
                 .map_err(|err| err.to_string())
                 .and_then(|parsed| match plates.get(parsed.plate.as_str()) {
@@ -415,36 +433,46 @@ pub fn parse(bytes: &[u8]) -> Result<StockFile, FileError> {
                     }
                 }),
         );
-        let vin = keep(&mut messages, match cell(&record, layout.vin) {
-            None => Ok(None),
-            Some(text) => Vin::parse(text)
-                .map(|parsed| {
-                    warnings.extend(parsed.warning);
-                    Some(parsed.vin)
-                })
-                .map_err(|err| err.to_string()),
-        });
-        let reference = keep(&mut messages, 
-            bounded(cell(&record, layout.reference), MAX_DETAIL_CHARS, "La référence").and_then(
-                |reference| match reference {
-                    None => Ok(None),
-                    Some(reference) => match references.get(&reference) {
-                        Some(first) => Err(format!(
-                            "La référence « {reference} » figure déjà à la ligne {first} du fichier."
-                        )),
-                        None => {
-                            references.insert(reference.clone(), line);
-                            Ok(Some(reference))
-                        }
-                    },
+        let vin = keep(
+            &mut messages,
+            match cell(&record, layout.vin) {
+                None => Ok(None),
+                Some(text) => Vin::parse(text)
+                    .map(|parsed| {
+                        warnings.extend(parsed.warning);
+                        Some(parsed.vin)
+                    })
+                    .map_err(|err| err.to_string()),
+            },
+        );
+        let reference = keep(
+            &mut messages,
+            bounded(
+                cell(&record, layout.reference),
+                MAX_DETAIL_CHARS,
+                "La référence",
+            )
+            .and_then(|reference| match reference {
+                None => Ok(None),
+                Some(reference) => match references.get(&reference) {
+                    Some(first) => Err(format!(
+                        "La référence « {reference} » figure déjà à la ligne {first} du fichier."
+                    )),
+                    None => {
+                        references.insert(reference.clone(), line);
+                        Ok(Some(reference))
+                    }
                 },
+            }),
+        );
+        let version = keep(
+            &mut messages,
+            bounded(
+                cell(&record, layout.version),
+                MAX_DETAIL_CHARS,
+                "La version",
             ),
         );
-        let version = keep(&mut messages, bounded(
-            cell(&record, layout.version),
-            MAX_DETAIL_CHARS,
-            "La version",
-        ));
 
         match (make, model, plate, vin, reference, version) {
             (Some(make), Some(model), Some(plate), Some(vin), Some(reference), Some(version))
@@ -503,7 +531,10 @@ mod tests {
         assert_eq!(citroen.make, "Citroën");
         assert_eq!(citroen.model, "C3 Aircross");
         assert_eq!(citroen.plate.as_str(), "AB123CD");
-        assert_eq!(citroen.vin.as_ref().map(Vin::as_str), Some("VF7SXHMZ6KT512345"));
+        assert_eq!(
+            citroen.vin.as_ref().map(Vin::as_str),
+            Some("VF7SXHMZ6KT512345")
+        );
         assert_eq!(citroen.reference.as_deref(), Some("VO-001"));
         assert_eq!(file.rows[1].model, "Mégane Estate");
         assert_eq!(file.rows[1].vin, None);
@@ -516,7 +547,8 @@ mod tests {
 
     #[test]
     fn a_utf8_file_with_bom_and_commas_keeps_a_caron() {
-        let text = "\u{feff}make,model,plate,version\nŠkoda,\"Octavia Combi, 2.0 TDI\",GH-789-JK,Style\n";
+        let text =
+            "\u{feff}make,model,plate,version\nŠkoda,\"Octavia Combi, 2.0 TDI\",GH-789-JK,Style\n";
         let file = parse_ok(text.as_bytes());
         assert_eq!(file.encoding, "UTF-8");
         assert_eq!(file.separator, b',');
@@ -566,10 +598,7 @@ mod tests {
             FileError::MissingColumns(vec!["modèle", "immatriculation"])
         );
         assert!(err.to_string().contains("modèle, immatriculation"));
-        assert_eq!(
-            parse(&vec![b'a'; MAX_BYTES + 1]),
-            Err(FileError::TooLarge)
-        );
+        assert_eq!(parse(&vec![b'a'; MAX_BYTES + 1]), Err(FileError::TooLarge));
     }
 
     #[test]
@@ -597,13 +626,19 @@ mod tests {
         assert!(errors[1].1.contains("« # »"), "{}", errors[1].1);
         assert_eq!(
             errors[2],
-            (5, "L'immatriculation AB-123-CD figure déjà à la ligne 2 du fichier.")
+            (
+                5,
+                "L'immatriculation AB-123-CD figure déjà à la ligne 2 du fichier."
+            )
         );
         assert_eq!(errors[3].0, 6);
         assert!(errors[3].1.contains("VIN"), "{}", errors[3].1);
         assert_eq!(
             errors[4],
-            (7, "La référence « R1 » figure déjà à la ligne 2 du fichier.")
+            (
+                7,
+                "La référence « R1 » figure déjà à la ligne 2 du fichier."
+            )
         );
     }
 
@@ -633,7 +668,8 @@ mod tests {
 
     #[test]
     fn excel_separator_line_is_honoured_and_not_counted() {
-        let file = parse_ok(b"sep=;\nmarque;modele;immatriculation\nRenault;Clio, 5 portes;AB-123-CD\n");
+        let file =
+            parse_ok(b"sep=;\nmarque;modele;immatriculation\nRenault;Clio, 5 portes;AB-123-CD\n");
         assert_eq!(file.separator, b';');
         assert_eq!(file.rows[0].model, "Clio, 5 portes");
         assert_eq!(file.rows[0].line, 2);
@@ -696,7 +732,13 @@ mod tests {
             .delimiter(separator)
             .from_writer(Vec::new());
         writer
-            .write_record(["marque", "modèle", "immatriculation", "référence", "version"])
+            .write_record([
+                "marque",
+                "modèle",
+                "immatriculation",
+                "référence",
+                "version",
+            ])
             .unwrap();
         for (i, (make, model, reference, version)) in table.rows.iter().enumerate() {
             let plate = format!("AB-{:03}-CD", i + 1);

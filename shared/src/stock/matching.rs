@@ -44,7 +44,8 @@ impl Search {
     pub fn matches(&self, vehicle: &Vehicle) -> bool {
         let plate = vehicle.plate.as_deref().unwrap_or("");
         let vin = vehicle.vin.as_deref().unwrap_or("");
-        if !self.compact.is_empty() && (plate.contains(&self.compact) || vin.contains(&self.compact))
+        if !self.compact.is_empty()
+            && (plate.contains(&self.compact) || vin.contains(&self.compact))
         {
             return true;
         }
@@ -110,7 +111,10 @@ impl StockIndex {
                 self.by_reference
                     .remove(&(old.source.clone(), reference.clone()));
             }
-            for (map, value) in [(&mut self.by_plate, &old.plate), (&mut self.by_vin, &old.vin)] {
+            for (map, value) in [
+                (&mut self.by_plate, &old.plate),
+                (&mut self.by_vin, &old.vin),
+            ] {
                 if let Some(value) = value
                     && let Some(ids) = map.get_mut(value)
                 {
@@ -253,7 +257,10 @@ mod tests {
         let mut index = StockIndex::new([old, current.clone()]);
         assert_eq!(index.len(), 2);
         assert_eq!(index.by_plate("AB123CD").map(|v| v.id.as_str()), Some("2"));
-        assert_eq!(index.by_reference("csv", "R1").map(|v| v.id.as_str()), Some("2"));
+        assert_eq!(
+            index.by_reference("csv", "R1").map(|v| v.id.as_str()),
+            Some("2")
+        );
         assert_eq!(index.by_reference("manual", "R1"), None);
         assert_eq!(
             index.other_active_with_plate("AB123CD", Some("1")).count(),
@@ -270,7 +277,10 @@ mod tests {
         assert_eq!(index.by_plate("AB123CD").map(|v| v.id.as_str()), Some("1"));
         assert_eq!(index.by_plate("EF456GH").map(|v| v.id.as_str()), Some("2"));
         assert_eq!(index.by_reference("csv", "R1"), None);
-        assert_eq!(index.by_reference("csv", "R2").map(|v| v.id.as_str()), Some("2"));
+        assert_eq!(
+            index.by_reference("csv", "R2").map(|v| v.id.as_str()),
+            Some("2")
+        );
         assert_eq!(index.len(), 2);
     }
 }
