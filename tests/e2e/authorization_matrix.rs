@@ -8,7 +8,10 @@ use std::collections::BTreeSet;
 use e2e_tests::{Portal, PortalBackend, address_body};
 use reqwest::Method;
 use serde_json::{Value, json};
+use shared::Services;
+use shared::app::quotes::{QuoteInput, QuoteVehicleInput};
 use shared::domain::Role;
+use shared::policy::Actor;
 use shared::repo::users::User;
 use shared::testing::fixtures::{seed_account, seed_user, token_for};
 
@@ -22,15 +25,22 @@ const ACTORS: [&str; 6] = [
     "other_member",
 ];
 
+/// The content type of a body that is not JSON, and its bytes.
+type RawBody = (&'static str, fn() -> Vec<u8>);
+
 struct Row {
     method: Method,
     /// Placeholders: `{A}` (account A), `{addr}` (an address of A),
-    /// `{vehicle}` (a vehicle of A), `{fresh_addr}` / `{fresh_user}` /
-    /// `{fresh_vehicle}` (made anew for each cell).
+    /// `{vehicle}` (a vehicle of A), `{order}` (a quoted order of A),
+    /// `{fresh_addr}` / `{fresh_user}` / `{fresh_vehicle}` / `{fresh_order}`
+    /// (made anew for each cell; `{fresh_order}` is a quote of A, on a
+    /// vehicle of its own), `{pickup}` / `{delivery}` (two addresses of the
+    /// caller's account: B's for B's users, A's for the others).
     path: &'static str,
+    /// The JSON body; its strings may hold the same placeholders.
     body: Option<fn() -> Value>,
     /// A body that is not JSON: its content type and bytes.
-    raw: Option<(&'static str, fn() -> Vec<u8>)>,
+    raw: Option<RawBody>,
     expected: [u16; 6],
 }
 
@@ -44,12 +54,7 @@ fn row(method: Method, path: &'static str, body: Option<fn() -> Value>, expected
     }
 }
 
-fn raw_row(
-    method: Method,
-    path: &'static str,
-    raw: (&'static str, fn() -> Vec<u8>),
-    expected: [u16; 6],
-) -> Row {
+fn raw_row(method: Method, path: &'static str, raw: RawBody, expected: [u16; 6]) -> Row {
     Row {
         raw: Some(raw),
         ..row(method, path, None, expected)
@@ -107,6 +112,21 @@ fn reset_confirm() -> Value {
 }
 fn accept() -> Value {
     json!({"token": "inconnu", "name": "X", "password": "Un-Mot-De-Passe-Solide-1"})
+}
+/// A lot of one fresh vehicle of A, between two addresses of the caller's
+/// account; the plate is corrected on the way (any valid plate).
+fn quote_lot() -> Value {
+    json!({
+        "vehicles": [{"vehicle_id": "{fresh_vehicle}", "make": "Citroën", "model": "C3", "plate": fresh_plate()}],
+        "pickup_address_id": "{pickup}",
+        "delivery_address_id": "{delivery}",
+    })
+}
+fn accept_terms() -> Value {
+    json!({"accept_terms": true})
+}
+fn cancel_reason() -> Value {
+    json!({"reason": "Matrice"})
 }
 
 fn matrix() -> Vec<Row> {
@@ -313,6 +333,67 @@ fn matrix() -> Vec<Row> {
             ("text/csv", stock_csv),
             [401, 200, 200, 200, 404, 404],
         ),
+        // Ordering. Customers quote and validate; a manager reads every
+        // account's orders and cancels them, but neither quotes nor
+        // validates (403).
+        //
+        // B's users quote into their own account (the token's): their own
+        // addresses pass, and A's vehicle is "not in your stock", 422
+        // `validation_failed` on `vehicles[0].vehicle_id`, the same answer
+        // as for an id that exists nowhere (nothing of A leaks). Had the lot
+        // named A's addresses, the 422 would name those first: the
+        // addresses are checked before the vehicles.
+        row(
+            M::POST,
+            "/api/quotes",
+            Some(quote_lot),
+            [401, 403, 201, 201, 422, 422],
+        ),
+        // Without `account_id`, a customer lists its own account (B's users:
+        // their own, empty), a manager every account.
+        row(M::GET, "/api/orders", None, [401, 200, 200, 200, 200, 200]),
+        row(
+            M::GET,
+            "/api/orders?account_id={A}",
+            None,
+            [401, 200, 200, 200, 404, 404],
+        ),
+        row(
+            M::GET,
+            "/api/orders/export",
+            None,
+            [401, 200, 200, 200, 200, 200],
+        ),
+        row(
+            M::GET,
+            "/api/orders/export?account_id={A}",
+            None,
+            [401, 200, 200, 200, 404, 404],
+        ),
+        row(
+            M::GET,
+            "/api/orders/{order}",
+            None,
+            [401, 200, 200, 200, 404, 404],
+        ),
+        row(
+            M::GET,
+            "/api/orders/{order}/purchase-order",
+            None,
+            [401, 200, 200, 200, 404, 404],
+        ),
+        row(
+            M::POST,
+            "/api/orders/{fresh_order}/validate",
+            Some(accept_terms),
+            [401, 403, 200, 200, 404, 404],
+        ),
+        row(
+            M::POST,
+            "/api/orders/{fresh_order}/cancel",
+            Some(cancel_reason),
+            [401, 200, 200, 200, 404, 404],
+        ),
     ]
 }
 
@@ -328,7 +409,9 @@ fn route_keys(rows: &[Row]) -> BTreeSet<String> {
                 .replace("{fresh_addr}", "{id}")
                 .replace("{addr}", "{id}")
                 .replace("{fresh_vehicle}", "{id}")
-                .replace("{vehicle}", "{id}");
+                .replace("{vehicle}", "{id}")
+                .replace("{fresh_order}", "{id}")
+                .replace("{order}", "{id}");
             format!("{} {path}", r.method)
         })
         .collect()
@@ -387,7 +470,81 @@ struct World {
     account_a: String,
     address_a: String,
     vehicle_a: String,
+    order_a: String,
+    /// A's group user: the author of A's quotes.
+    quoter: User,
     users: Vec<Option<User>>,
+    /// `{pickup}` and `{delivery}` of each column.
+    places: Vec<(String, String)>,
+}
+
+/// Two addresses of an account: Lyon, then Paris.
+async fn two_addresses(services: &Services, account_id: &str) -> (String, String) {
+    let pickup = shared::app::addresses::create(
+        services,
+        account_id,
+        serde_json::from_value(address()).unwrap(),
+    )
+    .await
+    .unwrap();
+    let mut paris = address_body("Matrice Paris");
+    paris["postal_code"] = json!("75012");
+    paris["city"] = json!("Paris");
+    let delivery = shared::app::addresses::create(
+        services,
+        account_id,
+        serde_json::from_value(paris).unwrap(),
+    )
+    .await
+    .unwrap();
+    (pickup.id, delivery.id)
+}
+
+/// A quote of A on a vehicle of its own, through the use case (the
+/// portal's ERP is the built-in simulator): its id.
+async fn quoted_order(services: &Services, world: &World) -> String {
+    let vehicle = shared::app::vehicles::create(
+        services,
+        &world.account_a,
+        serde_json::from_value(vehicle()).unwrap(),
+    )
+    .await
+    .unwrap()
+    .vehicle;
+    let (pickup, delivery) = world.places[2].clone();
+    let input = QuoteInput {
+        vehicles: Some(vec![QuoteVehicleInput {
+            vehicle_id: Some(vehicle.id),
+            make: Some(vehicle.make),
+            model: Some(vehicle.model),
+            plate: vehicle.plate,
+            vin: None,
+        }]),
+        pickup_address_id: Some(pickup),
+        delivery_address_id: Some(delivery),
+        customer_reference: Some("MATRICE".into()),
+    };
+    let quoter = Actor {
+        user_id: world.quoter.id.clone(),
+        role: world.quoter.role,
+        account_id: world.quoter.account_id.clone(),
+    };
+    shared::app::quotes::quote(services, &quoter, &world.quoter, input)
+        .await
+        .unwrap()
+        .id
+}
+
+/// Puts `value` for `placeholder` in a cell's path and body.
+fn put(path: &mut String, body: &mut Option<String>, placeholder: &str, value: &str) {
+    *path = path.replace(placeholder, value);
+    if let Some(body) = body {
+        *body = body.replace(placeholder, value);
+    }
+}
+
+fn mentions(path: &str, body: &Option<String>, placeholder: &str) -> bool {
+    path.contains(placeholder) || body.as_deref().is_some_and(|b| b.contains(placeholder))
 }
 
 async fn fresh_token(portal: &Portal, user: &User) -> String {
@@ -418,10 +575,14 @@ async fn authorization_matrix() {
         shared::app::vehicles::create(&services, &a.id, serde_json::from_value(vehicle()).unwrap())
             .await
             .unwrap();
-    let world = World {
+    let places_a = two_addresses(&services, &a.id).await;
+    let places_b = two_addresses(&services, &b.id).await;
+    let mut world = World {
         account_a: a.id.clone(),
         address_a: seeded_address.id.clone(),
         vehicle_a: seeded_vehicle.vehicle.id.clone(),
+        order_a: String::new(),
+        quoter: group.clone(),
         users: vec![
             None,
             Some(manager),
@@ -430,17 +591,34 @@ async fn authorization_matrix() {
             Some(other_group),
             Some(other_member),
         ],
+        places: vec![
+            places_a.clone(),
+            places_a.clone(),
+            places_a.clone(),
+            places_a,
+            places_b.clone(),
+            places_b,
+        ],
     };
+    world.order_a = quoted_order(&services, &world).await;
 
     let mut failures = Vec::new();
     for row in matrix() {
         for (column, actor) in ACTORS.iter().enumerate() {
-            let mut path = row
-                .path
-                .replace("{A}", &world.account_a)
-                .replace("{addr}", &world.address_a)
-                .replace("{vehicle}", &world.vehicle_a);
-            if path.contains("{fresh_addr}") {
+            let mut path = row.path.to_owned();
+            let mut body = row.body.map(|f| f().to_string());
+            let (pickup, delivery) = &world.places[column];
+            for (placeholder, value) in [
+                ("{A}", &world.account_a),
+                ("{addr}", &world.address_a),
+                ("{vehicle}", &world.vehicle_a),
+                ("{order}", &world.order_a),
+                ("{pickup}", pickup),
+                ("{delivery}", delivery),
+            ] {
+                put(&mut path, &mut body, placeholder, value);
+            }
+            if mentions(&path, &body, "{fresh_addr}") {
                 let fresh = shared::app::addresses::create(
                     &services,
                     &a.id,
@@ -448,9 +626,9 @@ async fn authorization_matrix() {
                 )
                 .await
                 .unwrap();
-                path = path.replace("{fresh_addr}", &fresh.id);
+                put(&mut path, &mut body, "{fresh_addr}", &fresh.id);
             }
-            if path.contains("{fresh_vehicle}") {
+            if mentions(&path, &body, "{fresh_vehicle}") {
                 let fresh = shared::app::vehicles::create(
                     &services,
                     &a.id,
@@ -458,9 +636,13 @@ async fn authorization_matrix() {
                 )
                 .await
                 .unwrap();
-                path = path.replace("{fresh_vehicle}", &fresh.vehicle.id);
+                put(&mut path, &mut body, "{fresh_vehicle}", &fresh.vehicle.id);
             }
-            if path.contains("{fresh_user}") {
+            if mentions(&path, &body, "{fresh_order}") {
+                let fresh = quoted_order(&services, &world).await;
+                put(&mut path, &mut body, "{fresh_order}", &fresh);
+            }
+            if mentions(&path, &body, "{fresh_user}") {
                 let victim = seed_user(
                     &services,
                     &format!("{}@a.fr", uuid::Uuid::new_v4().simple()),
@@ -468,8 +650,9 @@ async fn authorization_matrix() {
                     Some(&a.id),
                 )
                 .await;
-                path = path.replace("{fresh_user}", &victim.id);
+                put(&mut path, &mut body, "{fresh_user}", &victim.id);
             }
+            let body: Option<Value> = body.map(|b| serde_json::from_str(&b).unwrap());
             let caller = match &world.users[column] {
                 None => portal.anonymous(),
                 Some(user) => portal.with_token(&fresh_token(&portal, user).await),
@@ -480,13 +663,19 @@ async fn authorization_matrix() {
                         .raw(row.method.clone(), &path, content_type, body())
                         .await
                 }
-                None => {
-                    caller
-                        .send(row.method.clone(), &path, row.body.map(|f| f()))
-                        .await
-                }
+                None => caller.send(row.method.clone(), &path, body).await,
             };
             let expected = row.expected[column];
+            // B's 422 on a quote must name A's vehicle, not an address.
+            if row.path == "/api/quotes"
+                && answer.status == 422
+                && answer.body["errors"][0]["field"] != "vehicles[0].vehicle_id"
+            {
+                failures.push(format!(
+                    "{} {} as {actor}: the 422 does not name the vehicle: {}",
+                    row.method, row.path, answer.body
+                ));
+            }
             if answer.status != expected {
                 failures.push(format!(
                     "{} {} as {actor}: expected {expected}, got {} {}",
