@@ -127,11 +127,19 @@ async fn filtered(
     }
 }
 
-fn scope(actor: &Actor, requested: Option<&str>) -> AppResult<Option<String>> {
+/// Whose orders: every account's for a manager who names none, else one
+/// existing account the caller may see.
+async fn scope(
+    services: &Services,
+    actor: &Actor,
+    requested: Option<&str>,
+) -> AppResult<Option<String>> {
     if actor.is_manager() && requested.is_none() {
         return Ok(None);
     }
-    data_account(actor, requested).map(Some)
+    let account = data_account(actor, requested)?;
+    crate::app::accounts::require(services, &account).await?;
+    Ok(Some(account))
 }
 
 pub async fn list(
@@ -139,10 +147,7 @@ pub async fn list(
     actor: &Actor,
     query: OrderQuery,
 ) -> AppResult<Page<OrderView>> {
-    let account = scope(actor, query.account_id.as_deref())?;
-    if let Some(account) = &account {
-        crate::app::accounts::require(services, account).await?;
-    }
+    let account = scope(services, actor, query.account_id.as_deref()).await?;
     let filter = Filter::parse(&query)?;
     let page = filtered(
         services,
@@ -264,7 +269,7 @@ pub async fn export_csv(
     actor: &Actor,
     query: OrderQuery,
 ) -> AppResult<String> {
-    let account = scope(actor, query.account_id.as_deref())?;
+    let account = scope(services, actor, query.account_id.as_deref()).await?;
     let filter = Filter::parse(&query)?;
     let mut out = String::from("\u{feff}");
     out.push_str("Numéro;Date;Compte;Référence client;Statut;Véhicules;Immatriculations;Enlèvement;Livraison;Total HT (EUR);TVA (EUR);Total TTC (EUR);Facture\r\n");
