@@ -34,6 +34,7 @@ pub fn router(simulator: Simulator) -> Router {
         .route("/_admin/stats", get(admin_stats))
         .route("/_admin/reset", post(admin_reset))
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .with_state(simulator)
 }
 
@@ -320,7 +321,7 @@ async fn admin_set_faults(AxumState(simulator): AxumState<Simulator>, body: Byte
         Ok(faults) => faults,
         Err(error) => return error_response(&error),
     };
-    if let Err(message) = faults.check() {
+    if let Err(message) = faults.validate() {
         return error_response(&ApiError::new(400, "invalid_faults", message));
     }
     simulator.set_faults(faults);
@@ -342,4 +343,12 @@ async fn admin_reset(AxumState(simulator): AxumState<Simulator>) -> Response {
 
 async fn not_found() -> Response {
     error_response(&ApiError::new(404, "not_found", "no such route"))
+}
+
+async fn method_not_allowed() -> Response {
+    error_response(&ApiError::new(
+        405,
+        "method_not_allowed",
+        "this route does not take that method",
+    ))
 }

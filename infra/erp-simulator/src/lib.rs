@@ -138,7 +138,8 @@ impl Faults {
         }
     }
 
-    fn check(&self) -> Result<(), String> {
+    /// Every rate within 0.0-1.0; otherwise what is wrong (for a 400).
+    pub fn validate(&self) -> Result<(), String> {
         for (name, value) in [
             ("error_rate", self.error_rate),
             ("timeout_rate", self.timeout_rate),
@@ -594,7 +595,7 @@ mod tests {
             malformed_rate: -1.0,
             ..Faults::none()
         };
-        assert!(faults.check().is_err());
+        assert!(faults.validate().is_err());
         let clamped = faults.clamped();
         assert_eq!(
             (
@@ -604,7 +605,7 @@ mod tests {
             ),
             (1.0, 0.0, 0.0)
         );
-        assert!(clamped.check().is_ok());
+        assert!(clamped.validate().is_ok());
         let parsed: Faults = serde_json::from_str(r#"{"error_rate": 0.3}"#).unwrap();
         assert_eq!(parsed.timeout_ms, DEFAULT_TIMEOUT_MS);
         assert_eq!(parsed.latency_ms, 0);
