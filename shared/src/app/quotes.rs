@@ -140,10 +140,19 @@ fn erp_address(fields: &AddressFields) -> ErpAddress {
 
 pub(crate) fn erp_failure(err: ErpError) -> AppError {
     match err {
-        ErpError::Rejected { message, .. } => AppError::bad_request(
-            "erp_rejected",
-            format!("L'ERP STVA a refusé la demande : {message}"),
-        ),
+        ErpError::Rejected { message, .. } if message.starts_with("unsupported_area") => {
+            AppError::bad_request(
+                "unsupported_area",
+                "STVA ne peut pas chiffrer ce trajet : l'enlèvement et la livraison doivent être en France métropolitaine.",
+            )
+        }
+        ErpError::Rejected { message, .. } => {
+            tracing::warn!(%message, "ERP refused a request");
+            AppError::bad_request(
+                "erp_rejected",
+                "L'ERP STVA a refusé la demande : vérifiez le lot et les adresses, ou contactez STVA.",
+            )
+        }
         ErpError::EstimateExpired => AppError::conflict(
             "quote_expired",
             "Ce devis a expiré : demandez un nouveau devis.",
