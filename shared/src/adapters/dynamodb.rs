@@ -28,8 +28,11 @@ use serde_dynamo::aws_sdk_dynamodb_1 as dynamo_serde;
 use serde_json::{Map, Value};
 
 use crate::ports::table::{
-    Condition, Index, IndexKey, Item, Key, MAX_BATCH_ITEMS, MAX_TRANSACTION_ITEMS, QueryPage,
-    QueryRequest, RESERVED_ATTRIBUTES, SortKeyCondition, StoreError, Table, Write,
+    Condition, Index, IndexKey, Item, Key, MAX_BATCH_ITEMS, QueryPage, QueryRequest,
+    SortKeyCondition, StoreError, Table, Write,
+};
+use crate::ports::table_rules::{
+    check_condition, check_item, check_key, check_query, check_transaction,
 };
 
 type Attributes = HashMap<String, AttributeValue>;
@@ -43,9 +46,6 @@ const BATCH_BACKOFF: Duration = Duration::from_millis(50);
 const BATCH_BACKOFF_MAX: Duration = Duration::from_secs(2);
 /// How long `create_if_missing` waits for the table to become active.
 const CREATE_TIMEOUT: Duration = Duration::from_secs(120);
-/// DynamoDB's key size limits, in bytes.
-const MAX_PARTITION_KEY_BYTES: usize = 2048;
-const MAX_SORT_KEY_BYTES: usize = 1024;
 /// The TTL attribute DynamoDB expires items on.
 const TTL_ATTRIBUTE: &str = "ttl";
 
@@ -122,7 +122,7 @@ impl DynamoTable {
             );
         }
         for index in [Index::Gsi1, Index::Gsi2] {
-            let (pk, sk) = index_attributes(index);
+            let (pk, sk) = index.key_attributes();
             request = request.global_secondary_indexes(
                 GlobalSecondaryIndex::builder()
                     .index_name(index.name())
@@ -227,6 +227,7 @@ impl DynamoTable {
             .map_err(build_error)
     }
 
+    /// One write of a transaction, already checked by `check_transaction`.
     fn transact_item(&self, write: &Write) -> Result<TransactWriteItem, StoreError> {
         let item = TransactWriteItem::builder();
         Ok(match write {
@@ -235,7 +236,6 @@ impl DynamoTable {
                 condition,
             } => item.put(self.put_parts(put, condition)?),
             Write::Delete { key, condition } => {
-                check_key(key)?;
                 let expression = ConditionExpression::new(condition)?;
                 item.delete(
                     Delete::builder()
@@ -249,7 +249,6 @@ impl DynamoTable {
                 )
             }
             Write::Check { key, condition } => {
-                check_key(key)?;
                 let expression = ConditionExpression::new(condition)?;
                 // A check needs an expression: `Always` becomes a tautology.
                 let text = expression
@@ -279,7 +278,7 @@ impl DynamoTable {
     ) -> Result<(Vec<Attributes>, Option<Attributes>), StoreError> {
         let (pk_attr, sk_attr) = match request.index {
             None => ("pk", "sk"),
-            Some(index) => index_attributes(index),
+            Some(index) => index.key_attributes(),
         };
         let mut query = self
             .client
@@ -441,18 +440,7 @@ impl Table for DynamoTable {
 
     #[tracing::instrument(skip_all, fields(table = %self.table_name, index = ?request.index, pk = %request.pk))]
     async fn query(&self, request: QueryRequest) -> Result<QueryPage, StoreError> {
-        check_key_part(
-            "the queried partition key",
-            &request.pk,
-            MAX_PARTITION_KEY_BYTES,
-        )?;
-        if let SortKeyCondition::Between(from, to) = &request.sk
-            && from > to
-        {
-            return Err(StoreError::Invalid(format!(
-                "BETWEEN bounds are reversed: {from:?} > {to:?}"
-            )));
-        }
+        check_query(&request)?;
         let limit = request.limit.max(1);
         // One item more than asked tells whether another page follows, so
         // the last page carries no cursor (DynamoDB's `LastEvaluatedKey`
@@ -567,13 +555,6 @@ async fn back_off(attempt: u32) {
     tokio::time::sleep(Duration::from_millis(wait)).await;
 }
 
-fn index_attributes(index: Index) -> (&'static str, &'static str) {
-    match index {
-        Index::Gsi1 => ("gsi1pk", "gsi1sk"),
-        Index::Gsi2 => ("gsi2pk", "gsi2sk"),
-    }
-}
-
 // ---- items <-> attribute maps ----
 
 fn key_attributes(key: &Key) -> Attributes {
@@ -591,7 +572,7 @@ fn item_to_attributes(item: &Item) -> Result<Attributes, StoreError> {
     attributes.extend(key_attributes(&item.key));
     for (index, key) in [(Index::Gsi1, &item.gsi1), (Index::Gsi2, &item.gsi2)] {
         if let Some(key) = key {
-            let (pk, sk) = index_attributes(index);
+            let (pk, sk) = index.key_attributes();
             attributes.insert(pk.to_owned(), AttributeValue::S(key.pk.clone()));
             attributes.insert(sk.to_owned(), AttributeValue::S(key.sk.clone()));
         }
@@ -619,7 +600,7 @@ fn item_from_attributes(mut attributes: Attributes) -> Result<Item, StoreError> 
         return Err(StoreError::Corrupt("item without pk or sk".into()));
     };
     let mut index_key = |index: Index| -> Result<Option<IndexKey>, StoreError> {
-        let (pk, sk) = index_attributes(index);
+        let (pk, sk) = index.key_attributes();
         Ok(match (take_string(pk)?, take_string(sk)?) {
             (Some(pk), Some(sk)) => Some(IndexKey { pk, sk }),
             _ => None,
@@ -661,6 +642,7 @@ struct ConditionExpression {
 
 impl ConditionExpression {
     fn new(condition: &Condition) -> Result<ConditionExpression, StoreError> {
+        check_condition(condition)?;
         let text = |text: &str| Some(text.to_owned());
         Ok(match condition {
             Condition::Always => ConditionExpression::default(),
@@ -672,11 +654,6 @@ impl ConditionExpression {
                 text: text("attribute_exists(pk)"),
                 ..ConditionExpression::default()
             },
-            Condition::Equals(name, _) if RESERVED_ATTRIBUTES.contains(&name.as_str()) => {
-                return Err(StoreError::Invalid(format!(
-                    "condition on reserved attribute {name:?}"
-                )));
-            }
             Condition::Equals(name, value) => {
                 let value = dynamo_serde::to_attribute_value(value).map_err(|err| {
                     StoreError::Invalid(format!("condition value cannot be stored: {err}"))
@@ -699,7 +676,7 @@ fn cursor_key(item: &Item, index: Option<Index>) -> Attributes {
     if let Some((index, index_key)) =
         index.and_then(|index| item.index_key(index).map(|k| (index, k)))
     {
-        let (pk, sk) = index_attributes(index);
+        let (pk, sk) = index.key_attributes();
         key.insert(pk.to_owned(), AttributeValue::S(index_key.pk.clone()));
         key.insert(sk.to_owned(), AttributeValue::S(index_key.sk.clone()));
     }
@@ -797,81 +774,11 @@ fn build_error(err: aws_sdk_dynamodb::error::BuildError) -> StoreError {
     StoreError::Invalid(format!("DynamoDB request: {err}"))
 }
 
-// ---- validation (the rules DynamoDB enforces; checked here so both stores
-// and the emulator agree, and before any network call) ----
-
-fn check_key(key: &Key) -> Result<(), StoreError> {
-    check_key_part("pk", &key.pk, MAX_PARTITION_KEY_BYTES)?;
-    check_key_part("sk", &key.sk, MAX_SORT_KEY_BYTES)
-}
-
-fn check_key_part(name: &str, value: &str, max_bytes: usize) -> Result<(), StoreError> {
-    if value.is_empty() {
-        return Err(StoreError::Invalid(format!("{name} is empty")));
-    }
-    if value.len() > max_bytes {
-        return Err(StoreError::Invalid(format!(
-            "{name} is {} bytes long (at most {max_bytes})",
-            value.len()
-        )));
-    }
-    Ok(())
-}
-
-fn check_item(item: &Item) -> Result<(), StoreError> {
-    check_key(&item.key)?;
-    for (index, key) in [(Index::Gsi1, &item.gsi1), (Index::Gsi2, &item.gsi2)] {
-        if let Some(key) = key {
-            let (pk, sk) = index_attributes(index);
-            check_key_part(pk, &key.pk, MAX_PARTITION_KEY_BYTES)?;
-            check_key_part(sk, &key.sk, MAX_SORT_KEY_BYTES)?;
-        }
-    }
-    if let Some(reserved) = RESERVED_ATTRIBUTES
-        .iter()
-        .find(|name| item.attrs.contains_key(**name))
-    {
-        return Err(StoreError::Invalid(format!(
-            "attribute name {reserved:?} is reserved for the store"
-        )));
-    }
-    Ok(())
-}
-
-fn check_transaction(writes: &[Write]) -> Result<(), StoreError> {
-    if writes.len() > MAX_TRANSACTION_ITEMS {
-        return Err(StoreError::Invalid(format!(
-            "a transaction holds at most {MAX_TRANSACTION_ITEMS} writes, not {}",
-            writes.len()
-        )));
-    }
-    let mut keys = HashSet::with_capacity(writes.len());
-    for write in writes {
-        let key = match write {
-            Write::Put { item, .. } => &item.key,
-            Write::Delete { key, .. } | Write::Check { key, .. } => key,
-        };
-        if !keys.insert(key) {
-            return Err(StoreError::Invalid(format!(
-                "a transaction writes {}/{} more than once",
-                key.pk, key.sk
-            )));
-        }
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ports::table::test_item as item;
     use serde_json::json;
-
-    fn item(pk: &str, sk: &str, attrs: Value) -> Item {
-        Item::new(
-            Key::new(pk, sk),
-            attrs.as_object().cloned().unwrap_or_default(),
-        )
-    }
 
     fn s(value: &str) -> AttributeValue {
         AttributeValue::S(value.to_owned())
@@ -908,30 +815,24 @@ mod tests {
         assert_eq!(item_from_attributes(attributes).expect("read back"), stored);
     }
 
+    /// The rules themselves are tested in `ports::table_rules`; here, that
+    /// the conversions every write goes through apply them.
     #[test]
-    fn reserved_attribute_names_are_refused() {
-        for name in RESERVED_ATTRIBUTES {
-            let bad = item("P", "S", json!({ name: "x" }));
-            assert!(
-                matches!(item_to_attributes(&bad), Err(StoreError::Invalid(_))),
-                "{name}"
-            );
-            assert!(matches!(
-                ConditionExpression::new(&Condition::equals(name, "x")),
-                Err(StoreError::Invalid(_))
-            ));
-        }
+    fn conversions_apply_the_table_rules() {
         for bad in [
-            item("", "S", json!({})),
+            item("P", "S", json!({"ttl": "x"})),
             item("P", "", json!({})),
             item("P", "S", json!({})).with_gsi1(IndexKey::new("", "x")),
-            item(&"p".repeat(MAX_PARTITION_KEY_BYTES + 1), "S", json!({})),
         ] {
-            assert!(matches!(
-                item_to_attributes(&bad),
-                Err(StoreError::Invalid(_))
-            ));
+            assert!(
+                matches!(item_to_attributes(&bad), Err(StoreError::Invalid(_))),
+                "{bad:?}"
+            );
         }
+        assert!(matches!(
+            ConditionExpression::new(&Condition::equals("pk", "x")),
+            Err(StoreError::Invalid(_))
+        ));
     }
 
     #[test]
@@ -1097,35 +998,6 @@ mod tests {
         ));
         assert!(cancellation_error(&[Some("ThrottlingError")]).is_none());
     }
-
-    #[test]
-    fn transactions_name_each_key_once() {
-        let key = Key::new("P", "S");
-        let writes = vec![
-            Write::Check {
-                key: key.clone(),
-                condition: Condition::Exists,
-            },
-            Write::Delete {
-                key,
-                condition: Condition::Always,
-            },
-        ];
-        assert!(matches!(
-            check_transaction(&writes),
-            Err(StoreError::Invalid(_))
-        ));
-        let too_many: Vec<Write> = (0..=MAX_TRANSACTION_ITEMS)
-            .map(|n| Write::Check {
-                key: Key::new("P", n.to_string()),
-                condition: Condition::Exists,
-            })
-            .collect();
-        assert!(matches!(
-            check_transaction(&too_many),
-            Err(StoreError::Invalid(_))
-        ));
-    }
 }
 
 /// DynamoDB-only behaviour, on the local emulator (the shared contract is
@@ -1133,6 +1005,7 @@ mod tests {
 #[cfg(all(test, feature = "testing"))]
 mod on_moto {
     use super::*;
+    use crate::ports::table::test_item as item;
     use crate::testing::moto;
     use serde_json::json;
 
@@ -1141,13 +1014,6 @@ mod on_moto {
         let table = DynamoTable::new(Client::new(&config), moto::unique_name("stva-unit"));
         table.create_if_missing().await.expect("create");
         table
-    }
-
-    fn item(pk: &str, sk: &str, attrs: Value) -> Item {
-        Item::new(
-            Key::new(pk, sk),
-            attrs.as_object().cloned().unwrap_or_default(),
-        )
     }
 
     #[tokio::test]

@@ -25,8 +25,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Number, Value};
 
 use crate::ports::table::{
-    Condition, Index, IndexKey, Item, Key, MAX_TRANSACTION_ITEMS, QueryPage, QueryRequest,
-    RESERVED_ATTRIBUTES, SortKeyCondition, StoreError, Table, Write,
+    Condition, Index, IndexKey, Item, Key, QueryPage, QueryRequest, SortKeyCondition, StoreError,
+    Table, Write,
+};
+use crate::ports::table_rules::{
+    check_condition, check_item, check_key, check_query, check_transaction,
 };
 
 /// Read connections kept open beside the writer (see `read_pool_benchmark`).
@@ -38,9 +41,6 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 const PUT_MANY_CHUNK: usize = 500;
 /// `PRAGMA user_version` of the schema below.
 const SCHEMA_VERSION: i64 = 1;
-/// DynamoDB's key size limits, in bytes.
-const MAX_PARTITION_KEY_BYTES: usize = 2048;
-const MAX_SORT_KEY_BYTES: usize = 1024;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS items (
@@ -572,85 +572,6 @@ fn integral_number(f: f64) -> Option<Number> {
     }
 }
 
-// ---- validation (the rules DynamoDB enforces, so both stores agree) ----
-
-fn check_key(key: &Key) -> Result<(), StoreError> {
-    check_key_part("pk", &key.pk, MAX_PARTITION_KEY_BYTES)?;
-    check_key_part("sk", &key.sk, MAX_SORT_KEY_BYTES)
-}
-
-fn check_key_part(name: &str, value: &str, max_bytes: usize) -> Result<(), StoreError> {
-    if value.is_empty() {
-        return Err(StoreError::Invalid(format!("{name} is empty")));
-    }
-    if value.len() > max_bytes {
-        return Err(StoreError::Invalid(format!(
-            "{name} is {} bytes long (at most {max_bytes})",
-            value.len()
-        )));
-    }
-    Ok(())
-}
-
-fn check_item(item: &Item) -> Result<(), StoreError> {
-    check_key(&item.key)?;
-    for (index, key) in [(Index::Gsi1, &item.gsi1), (Index::Gsi2, &item.gsi2)] {
-        if let Some(key) = key {
-            let name = index.name();
-            check_key_part(&format!("{name}pk"), &key.pk, MAX_PARTITION_KEY_BYTES)?;
-            check_key_part(&format!("{name}sk"), &key.sk, MAX_SORT_KEY_BYTES)?;
-        }
-    }
-    if let Some(reserved) = RESERVED_ATTRIBUTES
-        .iter()
-        .find(|name| item.attrs.contains_key(**name))
-    {
-        return Err(StoreError::Invalid(format!(
-            "attribute name {reserved:?} is reserved for the store"
-        )));
-    }
-    Ok(())
-}
-
-fn check_condition(condition: &Condition) -> Result<(), StoreError> {
-    match condition {
-        Condition::Equals(name, _) if RESERVED_ATTRIBUTES.contains(&name.as_str()) => Err(
-            StoreError::Invalid(format!("condition on reserved attribute {name:?}")),
-        ),
-        _ => Ok(()),
-    }
-}
-
-fn check_transaction(writes: &[Write]) -> Result<(), StoreError> {
-    if writes.len() > MAX_TRANSACTION_ITEMS {
-        return Err(StoreError::Invalid(format!(
-            "a transaction holds at most {MAX_TRANSACTION_ITEMS} writes, not {}",
-            writes.len()
-        )));
-    }
-    let mut keys = std::collections::HashSet::with_capacity(writes.len());
-    for write in writes {
-        let (key, condition) = match write {
-            Write::Put { item, condition } => {
-                check_item(item)?;
-                (&item.key, condition)
-            }
-            Write::Delete { key, condition } | Write::Check { key, condition } => {
-                check_key(key)?;
-                (key, condition)
-            }
-        };
-        check_condition(condition)?;
-        if !keys.insert(key) {
-            return Err(StoreError::Invalid(format!(
-                "a transaction writes {}/{} more than once",
-                key.pk, key.sk
-            )));
-        }
-    }
-    Ok(())
-}
-
 // ---- queries ----
 
 /// Where a page ended: the last item's table key and, for index queries,
@@ -774,16 +695,8 @@ struct QueryPlan {
 
 impl QueryPlan {
     fn new(request: &QueryRequest) -> Result<QueryPlan, StoreError> {
-        check_key_part(
-            "the queried partition key",
-            &request.pk,
-            MAX_PARTITION_KEY_BYTES,
-        )?;
-        let (pk_col, sk_col) = match request.index {
-            None => ("pk", "sk"),
-            Some(Index::Gsi1) => ("gsi1pk", "gsi1sk"),
-            Some(Index::Gsi2) => ("gsi2pk", "gsi2sk"),
-        };
+        check_query(request)?;
+        let (pk_col, sk_col) = request.index.map_or(("pk", "sk"), Index::key_attributes);
         let cursor = request
             .cursor
             .as_deref()
@@ -807,11 +720,6 @@ impl QueryPlan {
                 }
             }
             SortKeyCondition::Between(from, to) => {
-                if from > to {
-                    return Err(StoreError::Invalid(format!(
-                        "BETWEEN bounds are reversed: {from:?} > {to:?}"
-                    )));
-                }
                 sql += &format!(" AND {sk_col} BETWEEN {} AND {}", param(from), param(to));
             }
         }
@@ -877,14 +785,8 @@ impl QueryPlan {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ports::table::test_item as item;
     use serde_json::json;
-
-    fn item(pk: &str, sk: &str, attrs: Value) -> Item {
-        Item::new(
-            Key::new(pk, sk),
-            attrs.as_object().cloned().unwrap_or_default(),
-        )
-    }
 
     #[test]
     fn prefix_upper_bound_increments_the_last_character() {
@@ -1025,38 +927,56 @@ mod tests {
         assert!(json_equal(&json!(null), &json!(null)));
     }
 
-    #[test]
-    fn validation_follows_dynamodb() {
-        assert!(check_item(&item("P", "S", json!({"name": "x"}))).is_ok());
-        for bad in [
-            item("", "S", json!({})),
-            item("P", "", json!({})),
-            item("P", "S", json!({"ttl": 1})),
-            item("P", "S", json!({"gsi1pk": "x"})),
-            item("P", &"s".repeat(MAX_SORT_KEY_BYTES + 1), json!({})),
-            item("P", "S", json!({})).with_gsi2(IndexKey::new("G", "")),
-        ] {
+    /// The rules themselves are tested in `ports::table_rules`; here, that
+    /// every call applies them before touching the file.
+    #[tokio::test]
+    async fn every_call_applies_the_table_rules() {
+        let dir = tempfile::tempdir().expect("test setup");
+        let table = SqliteTable::open(&dir.path().join("rules.sqlite3")).expect("test setup");
+        let empty_key = Key::new("P", "");
+        let reserved = Condition::equals("pk", "P");
+        let results = [
+            table.get(&empty_key).await.map(drop),
+            table
+                .put(item("P", "S", json!({"ttl": 1})), Condition::Always)
+                .await,
+            table.put(item("P", "S", json!({})), reserved.clone()).await,
+            table.delete(&empty_key, Condition::Always).await,
+            table.delete(&Key::new("P", "S"), reserved).await,
+            table
+                .query(QueryRequest::table("P").between("b", "a"))
+                .await
+                .map(drop),
+            table
+                .transact(vec![
+                    Write::Check {
+                        key: Key::new("P", "S"),
+                        condition: Condition::Always,
+                    },
+                    Write::Delete {
+                        key: Key::new("P", "S"),
+                        condition: Condition::Always,
+                    },
+                ])
+                .await,
+            table.put_many(vec![item("", "S", json!({}))]).await,
+            table.get_many(&[empty_key]).await.map(drop),
+        ];
+        for (n, result) in results.into_iter().enumerate() {
             assert!(
-                matches!(check_item(&bad), Err(StoreError::Invalid(_))),
-                "{bad:?}"
+                matches!(result, Err(StoreError::Invalid(_))),
+                "call #{n}: {result:?}"
             );
         }
-        assert!(check_condition(&Condition::equals("pk", "P")).is_err());
-        let key = Key::new("P", "S");
-        let twice = vec![
-            Write::Check {
-                key: key.clone(),
-                condition: Condition::Exists,
-            },
-            Write::Delete {
-                key,
-                condition: Condition::Always,
-            },
-        ];
-        assert!(matches!(
-            check_transaction(&twice),
-            Err(StoreError::Invalid(_))
-        ));
+        assert!(
+            table
+                .query(QueryRequest::table("P"))
+                .await
+                .expect("query")
+                .items
+                .is_empty(),
+            "nothing was written"
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod clock;
 pub mod erp;
 pub mod mailer;
 pub mod table;
+pub mod table_rules;
 
 pub use blobs::{BlobError, BlobMeta, BlobStore, PresignedRequest};
 pub use clock::{Clock, SystemClock};

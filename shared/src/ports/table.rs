@@ -5,7 +5,8 @@
 //! Items are keyed by `pk`/`sk`, may carry up to two secondary index keys
 //! (`gsi1`, `gsi2`) and an expiry (DynamoDB TTL), and hold their entity's
 //! fields as a JSON object. Entity fields must not use the reserved names
-//! of [`RESERVED_ATTRIBUTES`].
+//! of [`RESERVED_ATTRIBUTES`]; [`table_rules`](super::table_rules) holds
+//! the rules both adapters check requests against.
 
 use async_trait::async_trait;
 use serde_json::{Map, Value};
@@ -63,6 +64,15 @@ impl Index {
             Index::Gsi2 => "gsi2",
         }
     }
+
+    /// The names of the attributes (DynamoDB) or columns (SQLite) that hold
+    /// this index's partition and sort keys.
+    pub fn key_attributes(self) -> (&'static str, &'static str) {
+        match self {
+            Index::Gsi1 => ("gsi1pk", "gsi1sk"),
+            Index::Gsi2 => ("gsi2pk", "gsi2sk"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -108,6 +118,16 @@ impl Item {
             Index::Gsi2 => self.gsi2.as_ref(),
         }
     }
+}
+
+/// An item holding the fields of a JSON object (an empty one when `attrs`
+/// is not an object), for the crate's tests.
+#[cfg(test)]
+pub(crate) fn test_item(pk: &str, sk: &str, attrs: Value) -> Item {
+    Item::new(
+        Key::new(pk, sk),
+        attrs.as_object().cloned().unwrap_or_default(),
+    )
 }
 
 /// A condition on the item currently stored under a key, checked atomically
