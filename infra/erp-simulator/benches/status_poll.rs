@@ -545,13 +545,20 @@ fn build_profile() -> String {
             folder.to_str().map(str::to_owned)
         })
         .unwrap_or_else(|| "?".into());
-    let optimised = if cfg!(debug_assertions) {
-        "unoptimised, debug assertions on"
+    // `cargo bench` builds with the `bench` profile, which inherits
+    // `release` and shares its folder; `--profile dev` lands in `debug`.
+    let profile = match folder.as_str() {
+        "release" => "bench (inherits release)",
+        "debug" => "dev",
+        other => other,
+    };
+    let assertions = if cfg!(debug_assertions) {
+        "debug assertions on"
     } else {
-        "optimised, debug assertions off"
+        "debug assertions off"
     };
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    format!("target/{folder} ({optimised}); {cores} cores")
+    format!("{profile}, target/{folder}, {assertions}; {cores} cores")
 }
 
 fn report(measures: &[Measure]) {
