@@ -2,13 +2,17 @@
 # Every test of the portal: formatting, lints, unit and property tests, the
 # ports' conformance suites against the embedded adapters and against the
 # local AWS emulator (moto), the functions' tests and the end-to-end tests.
-# Installs what it needs (moto into .venv) and starts and stops moto itself.
+# Lints the SAM template. Installs what it needs (moto and cfn-lint into
+# .venv) and starts and stops moto itself.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 ensure_rust
 ensure_venv
 start_moto
+
+say "cfn-lint template.yaml"
+.venv/bin/cfn-lint template.yaml
 
 say "cargo fmt --check"
 cargo fmt --all -- --check
