@@ -32,7 +32,8 @@ use crate::ports::table_rules::{
     check_condition, check_item, check_key, check_query, check_transaction,
 };
 
-/// Read connections kept open beside the writer (see `read_pool_benchmark`).
+/// Read connections kept open beside the writer (measured by the
+/// `sqlite_read_pool` bench, `shared/benches/sqlite_read_pool.rs`).
 const READ_CONNECTIONS: usize = 4;
 /// How long a connection waits for another process's lock before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -95,8 +96,11 @@ impl SqliteTable {
         Self::open_with_readers(path, READ_CONNECTIONS)
     }
 
+    /// Like [`SqliteTable::open`], with `readers` read connections instead
+    /// of the default. It exists for measuring the read pool (the
+    /// `sqlite_read_pool` bench); everything else calls `open`.
     /// `readers == 0` makes reads share the writer's connection.
-    fn open_with_readers(path: &Path, readers: usize) -> Result<SqliteTable, StoreError> {
+    pub fn open_with_readers(path: &Path, readers: usize) -> Result<SqliteTable, StoreError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|err| {
                 StoreError::Unavailable(format!("cannot create {}: {err}", parent.display()))
@@ -1115,79 +1119,5 @@ mod tests {
             SqliteTable::open(&path),
             Err(StoreError::Unavailable(_))
         ));
-    }
-
-    /// How many read connections? 32 clients each reading 50-item pages
-    /// while one writer keeps writing, as the dev server would see them.
-    /// `cargo test -p shared --lib --release read_pool_benchmark -- --ignored --nocapture`
-    #[tokio::test(flavor = "multi_thread")]
-    #[ignore = "benchmark"]
-    async fn read_pool_benchmark() {
-        const CLIENTS: usize = 32;
-        const PAGES_PER_CLIENT: usize = 200;
-        for readers in [0, 1, 2, 4, 8] {
-            let dir = tempfile::tempdir().expect("test setup");
-            let table = SqliteTable::open_with_readers(&dir.path().join("bench.sqlite3"), readers)
-                .expect("test setup");
-            let items: Vec<Item> = (0..2_000)
-                .map(|n| {
-                    item(
-                        &format!("ACCOUNT#{}", n % 20),
-                        &format!("ORDER#{n:06}"),
-                        json!({"label": "Commande de plaques", "amount_cents": n * 100, "n": n}),
-                    )
-                })
-                .collect();
-            table.put_many(items).await.expect("test setup");
-            let started = std::time::Instant::now();
-            let writer = {
-                let table = table.clone();
-                tokio::spawn(async move {
-                    let mut writes = 0_u64;
-                    let deadline = std::time::Instant::now() + Duration::from_millis(500);
-                    while std::time::Instant::now() < deadline {
-                        let stored = item("WRITER", &format!("{writes}"), json!({"x": writes}));
-                        table
-                            .put(stored, Condition::NotExists)
-                            .await
-                            .expect("test setup");
-                        writes += 1;
-                    }
-                    writes
-                })
-            };
-            let mut clients = Vec::new();
-            for client in 0..CLIENTS {
-                let table = table.clone();
-                clients.push(tokio::spawn(async move {
-                    let mut latencies = Vec::with_capacity(PAGES_PER_CLIENT);
-                    for page in 0..PAGES_PER_CLIENT {
-                        let request =
-                            QueryRequest::table(format!("ACCOUNT#{}", (client + page) % 20))
-                                .begins_with("ORDER#")
-                                .limit(50);
-                        let asked = std::time::Instant::now();
-                        let page = table.query(request).await.expect("query");
-                        latencies.push(asked.elapsed());
-                        assert_eq!(page.items.len(), 50);
-                    }
-                    latencies
-                }));
-            }
-            let mut latencies = Vec::new();
-            for client in clients {
-                latencies.extend(client.await.expect("client"));
-            }
-            latencies.sort();
-            let elapsed = started.elapsed();
-            let writes = writer.await.expect("writer");
-            let pages = CLIENTS * PAGES_PER_CLIENT;
-            println!(
-                "readers={readers}: {:.0} pages/s, page p50 {:?} p99 {:?}, {writes} writes in 500 ms",
-                pages as f64 / elapsed.as_secs_f64(),
-                latencies[latencies.len() / 2],
-                latencies[latencies.len() * 99 / 100],
-            );
-        }
     }
 }
