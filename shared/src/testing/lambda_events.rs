@@ -4,7 +4,7 @@
 //! function crate makes of its events: each route of its `src/lib.rs` has a
 //! well-formed event, and no signed event gets in without its token.
 //!
-//! ```ignore
+//! ```text
 //! const EVENTS: Events = Events::new("auth", env!("CARGO_MANIFEST_DIR"), auth::routes);
 //!
 //! #[test]
