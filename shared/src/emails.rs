@@ -231,6 +231,32 @@ pub fn order_status(
     }
 }
 
+/// Sent when a manager publishes the order's invoice.
+pub fn invoice_available(order: &crate::repo::orders::Order, public_url: &str) -> Email {
+    let link = order_link(public_url, order);
+    let layout = Layout {
+        greeting: format!("Bonjour {},", order.created_by_name),
+        paragraphs: vec![
+            format!(
+                "Votre facture est disponible pour la commande {}.",
+                order.number
+            ),
+            order_summary(order),
+            "Vous pouvez la télécharger depuis la page de la commande, sur le portail.".to_owned(),
+        ],
+        action_label: "Télécharger ma facture",
+        action_url: &link,
+        closing: Vec::new(),
+    };
+    Email {
+        to: order.created_by_email.clone(),
+        subject: format!("Votre facture est disponible — commande {}", order.number),
+        text: layout.text(),
+        html: layout.html(),
+        attachments: Vec::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

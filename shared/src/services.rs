@@ -11,6 +11,7 @@ use crate::repo::addresses::Addresses;
 use crate::repo::link_tokens::LinkTokens;
 use crate::repo::login_attempts::LoginAttemptsRepo;
 use crate::repo::orders::Orders;
+use crate::repo::stock_connections::StockConnections;
 use crate::repo::users::Users;
 use crate::repo::vehicles::Vehicles;
 use crate::security::session_tokens::SessionTokens;
@@ -49,6 +50,10 @@ impl Services {
 
     pub fn vehicles(&self) -> Vehicles {
         Vehicles::new(self.table.clone())
+    }
+
+    pub fn stock_connections(&self) -> StockConnections {
+        StockConnections::new(self.table.clone())
     }
 
     pub fn login_attempts(&self) -> LoginAttemptsRepo {

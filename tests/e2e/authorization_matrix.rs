@@ -128,6 +128,12 @@ fn accept_terms() -> Value {
 fn cancel_reason() -> Value {
     json!({"reason": "Matrice"})
 }
+fn invoice_declaration() -> Value {
+    json!({"content_type": "application/pdf", "size": 1024})
+}
+fn unknown_upload() -> Value {
+    json!({"upload_id": "0123456789abcdef0123456789abcdef"})
+}
 
 fn matrix() -> Vec<Row> {
     use Method as M;
@@ -333,6 +339,56 @@ fn matrix() -> Vec<Row> {
             ("text/csv", stock_csv),
             [401, 200, 200, 200, 404, 404],
         ),
+        // The stock connection (managers configure it; its secrets never
+        // come back) and the sync. The rows run in order: A is connected
+        // by the manager's PUT before the reads; B never is (409 for its
+        // own sync, 404 for its own connection and report). The feed URL
+        // refuses connections, so each sync is a quick `failed` report.
+        row(
+            M::PUT,
+            "/api/accounts/{A}/stock-connection",
+            // A Spider-VO feed whose port (9) refuses connections.
+            Some(
+                || json!({"provider": "spidervo", "settings": {"url": "http://127.0.0.1:9/export.xml"}}),
+            ),
+            [401, 200, 403, 403, 404, 404],
+        ),
+        row(
+            M::GET,
+            "/api/stock/connection",
+            None,
+            [401, 422, 200, 200, 404, 404],
+        ),
+        row(
+            M::GET,
+            "/api/stock/connection?account_id={A}",
+            None,
+            [401, 200, 200, 200, 404, 404],
+        ),
+        row(
+            M::POST,
+            "/api/stock/sync",
+            None,
+            [401, 422, 202, 202, 409, 409],
+        ),
+        row(
+            M::POST,
+            "/api/stock/sync?account_id={A}",
+            None,
+            [401, 202, 202, 202, 404, 404],
+        ),
+        row(
+            M::GET,
+            "/api/stock/syncs/latest",
+            None,
+            [401, 422, 200, 200, 404, 404],
+        ),
+        row(
+            M::GET,
+            "/api/stock/syncs/latest?account_id={A}",
+            None,
+            [401, 200, 200, 200, 404, 404],
+        ),
         // Ordering. Customers quote and validate; a manager reads every
         // account's orders and cancels them, but neither quotes nor
         // validates (403).
@@ -393,6 +449,28 @@ fn matrix() -> Vec<Row> {
             "/api/orders/{fresh_order}/cancel",
             Some(cancel_reason),
             [401, 200, 200, 200, 404, 404],
+        ),
+        // Invoices: only a manager asks for an upload URL or publishes one
+        // (customers 403, whatever the account); publishing an upload that
+        // does not exist is a 422 on `upload_id`. The order has no invoice:
+        // the download is 404 for everyone (the 302 is in `invoices.rs`).
+        row(
+            M::POST,
+            "/api/orders/{order}/invoice/upload-url",
+            Some(invoice_declaration),
+            [401, 200, 403, 403, 403, 403],
+        ),
+        row(
+            M::POST,
+            "/api/orders/{order}/invoice",
+            Some(unknown_upload),
+            [401, 422, 403, 403, 403, 403],
+        ),
+        row(
+            M::GET,
+            "/api/orders/{order}/invoice",
+            None,
+            [401, 404, 404, 404, 404, 404],
         ),
     ]
 }

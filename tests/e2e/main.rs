@@ -6,5 +6,7 @@ mod authorization_matrix;
 mod bad_input;
 mod erp_faults;
 mod identity;
+mod invoices;
 mod ordering;
 mod stock;
+mod stock_sync;

@@ -1,22 +1,23 @@
 //! Function `stock`: the vehicles of the caller's account (list and
-//! search, hand entry, correction, CSV import); a manager names the
-//! account with `?account_id=`.
+//! search, hand entry, correction, CSV import), its stock connection and
+//! its sync on demand; a manager names the account with `?account_id=`.
 
 use axum::Router;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use bytes::Bytes;
 use serde::Deserialize;
+use shared::app::stock_sync::{self, ConnectionInput, SyncOutcome};
 use shared::app::vehicles::{self, VehicleInput, VehiclePatch, VehicleQuery};
 use shared::http::problem::Problem;
 use shared::http::{ApiJson, ApiQuery, Session};
 use shared::policy::data_account;
 use shared::repo::vehicles::VehicleStatus;
 use shared::stock::csv::MAX_BYTES;
-use shared::{AppResult, Services};
+use shared::{AppError, AppResult, Services};
 
 pub fn routes() -> Router<Services> {
     Router::new()
@@ -26,6 +27,13 @@ pub fn routes() -> Router<Services> {
             post(import).layer(DefaultBodyLimit::max(MAX_BYTES)),
         )
         .route("/api/vehicles/{id}", get(read).patch(update))
+        .route(
+            "/api/accounts/{account_id}/stock-connection",
+            put(put_connection),
+        )
+        .route("/api/stock/connection", get(get_connection))
+        .route("/api/stock/sync", post(sync))
+        .route("/api/stock/syncs/latest", get(latest_sync))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -159,4 +167,62 @@ async fn import(
         Ok(report) => axum::Json(report).into_response(),
         Err(err) => err.into_response(),
     }
+}
+
+// ---- the stock connection and its sync ----
+
+/// `PUT /api/accounts/{account_id}/stock-connection`: managers only (a
+/// customer gets 403 on its own account, 404 on another).
+async fn put_connection(
+    State(services): State<Services>,
+    session: Session,
+    Path(account_id): Path<String>,
+    ApiJson(input): ApiJson<ConnectionInput>,
+) -> AppResult<impl IntoResponse> {
+    if !session.actor.is_manager() {
+        data_account(&session.actor, Some(&account_id))?;
+        return Err(AppError::Forbidden);
+    }
+    Ok(axum::Json(
+        stock_sync::put_connection(&services, &account_id, &session.user.id, input).await?,
+    ))
+}
+
+/// `GET /api/stock/connection`: the settings, secrets masked.
+async fn get_connection(
+    State(services): State<Services>,
+    session: Session,
+    ApiQuery(query): ApiQuery<AccountQuery>,
+) -> AppResult<impl IntoResponse> {
+    let account_id = query.account(&session)?;
+    Ok(axum::Json(
+        stock_sync::get_connection(&services, &account_id).await?,
+    ))
+}
+
+/// `POST /api/stock/sync`: runs the account's sync before answering 202
+/// with its report; 409 `stock_sync_running` when one is running.
+async fn sync(
+    State(services): State<Services>,
+    session: Session,
+    ApiQuery(query): ApiQuery<AccountQuery>,
+) -> AppResult<impl IntoResponse> {
+    let account_id = query.account(&session)?;
+    let fetcher = stock_sync::http_fetcher()?;
+    match stock_sync::sync_account(&services, fetcher, &account_id).await? {
+        SyncOutcome::Ran(report) => Ok((StatusCode::ACCEPTED, axum::Json(*report))),
+        SyncOutcome::AlreadyRunning => Err(stock_sync::already_running()),
+    }
+}
+
+/// `GET /api/stock/syncs/latest`.
+async fn latest_sync(
+    State(services): State<Services>,
+    session: Session,
+    ApiQuery(query): ApiQuery<AccountQuery>,
+) -> AppResult<impl IntoResponse> {
+    let account_id = query.account(&session)?;
+    Ok(axum::Json(
+        stock_sync::latest_report(&services, &account_id).await?,
+    ))
 }

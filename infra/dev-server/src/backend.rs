@@ -104,7 +104,7 @@ pub async fn build(
             let blob_secret = local_files::secret(&options.data_dir.join("blob-secret"), 32)?;
             let blobs = Arc::new(LocalBlobStore::new(
                 options.data_dir.join("blobs"),
-                format!("{public_url}/_dev/blobs"),
+                public_url,
                 blob_secret.into_bytes(),
             ));
             let services = Services {

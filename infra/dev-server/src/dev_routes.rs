@@ -38,11 +38,16 @@ async fn run(
             let summary = shared::app::status_poll::run(&state.services).await?;
             Ok(axum::Json(summary).into_response())
         }
+        "stock-sync" => {
+            let fetcher = shared::app::stock_sync::http_fetcher()?;
+            let summary = shared::app::stock_sync::sync_all(&state.services, fetcher).await?;
+            Ok(axum::Json(summary).into_response())
+        }
         _ => Ok(Problem::new(
             StatusCode::NOT_FOUND,
             "unknown_function",
             "Introuvable",
-            "Fonctions planifiées disponibles : status-poll.",
+            "Fonctions planifiées disponibles : status-poll, stock-sync.",
         )
         .into_response()),
     }

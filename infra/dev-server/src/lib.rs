@@ -49,6 +49,7 @@ pub fn function_routes() -> Router<Services> {
         .merge(quote::routes())
         .merge(validate_order::routes())
         .merge(orders::routes())
+        .merge(invoice_upload::routes())
 }
 
 /// A running dev server.

@@ -8,6 +8,7 @@ pub mod codec;
 pub mod link_tokens;
 pub mod login_attempts;
 pub mod orders;
+pub mod stock_connections;
 pub mod users;
 pub mod vehicles;
 

@@ -50,7 +50,7 @@ pub fn embedded_portal() -> TestPortal {
     let config = test_config("http://portal.test");
     let blobs = LocalBlobStore::new(
         dir.path().join("blobs"),
-        "http://portal.test/_dev/blobs",
+        "http://portal.test",
         b"blob-secret-blob-secret-blob-secret".to_vec(),
     );
     let services = Services {
