@@ -472,6 +472,22 @@ fn matrix() -> Vec<Row> {
             None,
             [401, 404, 404, 404, 404, 404],
         ),
+        // Back office: the orders needing attention are the managers' only;
+        // an invitation is resent by whoever may invite that user, and only
+        // while it is pending (`{fresh_user}` is active: 409 `user_not_invited`;
+        // the 200 is in `back_office.rs`).
+        row(
+            M::GET,
+            "/api/orders?attention=true",
+            None,
+            [401, 200, 403, 403, 403, 403],
+        ),
+        row(
+            M::POST,
+            "/api/accounts/{A}/users/{fresh_user}/invitation",
+            Some(empty),
+            [401, 409, 409, 403, 404, 404],
+        ),
     ]
 }
 

@@ -3,6 +3,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
 mod authorization_matrix;
+mod back_office;
 mod bad_input;
 mod erp_faults;
 mod identity;

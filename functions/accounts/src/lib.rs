@@ -1,5 +1,6 @@
-//! Function `accounts`: customer accounts (managers create and list them;
-//! their users read their own), the users of an account, disabling a user.
+//! Function `accounts`: customer accounts (managers create and list them,
+//! the list being their overview: users by status, stock connection, last
+//! sync, orders; their users read their own), the users of an account, disabling a user.
 
 use axum::Router;
 use axum::extract::{Path, State};

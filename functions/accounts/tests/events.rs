@@ -44,6 +44,18 @@ async fn a_manager_lists_the_accounts() {
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.json);
     assert_eq!(answer.ids(), [w.portal.account.id.as_str()]);
     assert!(answer.json["next_cursor"].is_null());
+    // The overview: two active users, no stock feed, no order yet.
+    let item = &answer.json["items"][0];
+    assert_eq!(
+        item["users"],
+        serde_json::json!({"invited": 0, "active": 2, "disabled": 0})
+    );
+    assert!(item["stock_connection"].is_null(), "{item}");
+    assert!(item["last_sync"].is_null(), "{item}");
+    assert_eq!(
+        item["orders"],
+        serde_json::json!({"count": 0, "count_capped": false, "last_order_at": null})
+    );
 }
 
 #[tokio::test]

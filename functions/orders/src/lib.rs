@@ -1,5 +1,7 @@
-//! Function `orders`: the history (filters, pagination, CSV export), one
-//! order with its timeline, cancellation, and the purchase order PDF.
+//! Function `orders`: the history (filters, pagination, CSV export; for
+//! managers every account's orders and `?attention=true`, the orders needing
+//! them), one order with its timeline (and, for managers, `needs_attention`),
+//! cancellation, and the purchase order PDF.
 
 use axum::Router;
 use axum::extract::{Path, State};

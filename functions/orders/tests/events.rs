@@ -280,6 +280,60 @@ async fn a_manager_cancels_an_order() {
     assert_eq!(w.vehicle_status().await, VehicleStatus::InStock);
 }
 
+impl World {
+    /// Rewrites the stored order (as the ERP poll and the delivery would).
+    async fn alter(&self, change: impl FnOnce(&mut shared::repo::orders::Order)) {
+        let orders = self.portal.services().orders();
+        let mut order = orders
+            .get(&self.order_id)
+            .await
+            .expect("read")
+            .expect("the order");
+        change(&mut order);
+        order.revision += 1;
+        orders.update(&order).await.expect("saved");
+    }
+}
+
+#[tokio::test]
+async fn a_manager_lists_the_orders_needing_attention() {
+    let w = world().await;
+    // Customers may not ask for that filter.
+    let refused = w.send("list-orders-attention", &w.member).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.json);
+    assert_eq!(refused.json["code"], "forbidden");
+
+    // A quote needs nobody's attention.
+    let none = w.send("list-orders-attention", &w.portal.manager).await;
+    assert_eq!(none.status, StatusCode::OK, "{}", none.json);
+    assert!(none.ids().is_empty(), "{}", none.json);
+
+    // Validated an hour ago, still unknown to the ERP.
+    w.alter(|o| {
+        o.status = shared::domain::OrderStatus::Validated;
+        o.validated_at = Some(o.created_at - std::time::Duration::from_secs(3600));
+    })
+    .await;
+    let late = w.send("list-orders-attention", &w.portal.manager).await;
+    assert_eq!(late.status, StatusCode::OK, "{}", late.json);
+    assert_eq!(late.ids(), [w.order_id.as_str()]);
+    assert_eq!(late.json["items"][0]["needs_attention"][0], "awaiting_erp");
+
+    // Delivered without an invoice.
+    w.alter(|o| o.status = shared::domain::OrderStatus::Delivered)
+        .await;
+    let read = w.send("get-order", &w.portal.manager).await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.json);
+    assert_eq!(
+        read.json["needs_attention"],
+        serde_json::json!(["invoice_missing"])
+    );
+    // Customers never see the field.
+    let own = w.send("get-order", &w.member).await;
+    assert_eq!(own.status, StatusCode::OK, "{}", own.json);
+    assert!(own.json.get("needs_attention").is_none(), "{}", own.json);
+}
+
 #[tokio::test]
 async fn the_purchase_order_is_a_pdf() {
     let w = world().await;

@@ -1,6 +1,7 @@
 //! Function `user-invite`: invite a customer user (managers, and group
 //! users for members of their own account), invite a manager, accept an
-//! invitation (which signs the new user in).
+//! invitation (which signs the new user in), resend the invitation of a
+//! user who has not accepted it yet.
 
 use axum::Router;
 use axum::extract::{Path, State};
@@ -14,6 +15,10 @@ use shared::{AppResult, Services};
 pub fn routes() -> Router<Services> {
     Router::new()
         .route("/api/accounts/{account_id}/users", post(invite_user))
+        .route(
+            "/api/accounts/{account_id}/users/{user_id}/invitation",
+            post(resend_invitation),
+        )
         .route("/api/managers", post(invite_manager))
         .route("/api/auth/invitations/accept", post(accept))
 }
@@ -26,6 +31,15 @@ async fn invite_user(
 ) -> AppResult<impl IntoResponse> {
     let user = invitations::invite_user(&services, &session.actor, &account_id, input).await?;
     Ok((StatusCode::CREATED, axum::Json(user)))
+}
+
+async fn resend_invitation(
+    State(services): State<Services>,
+    session: Session,
+    Path((account_id, user_id)): Path<(String, String)>,
+) -> AppResult<impl IntoResponse> {
+    let sent = invitations::resend(&services, &session.actor, &account_id, &user_id).await?;
+    Ok(axum::Json(sent))
 }
 
 async fn invite_manager(

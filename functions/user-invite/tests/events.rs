@@ -107,6 +107,75 @@ async fn a_manager_invites_a_manager() {
     assert_eq!(refused.json["code"], "forbidden");
 }
 
+#[tokio::test]
+async fn an_invitation_is_resent_with_a_fresh_link() {
+    let w = world().await;
+    let invited = w.send("invite-user", &w.group).await;
+    assert_eq!(invited.status, StatusCode::CREATED, "{}", invited.json);
+    let user_id = invited.json["id"].as_str().expect("id").to_owned();
+    let first = w.portal.link_token();
+
+    let answer = w
+        .portal
+        .send_as("resend-invitation", &w.group, &[("user_id", &user_id)])
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.json);
+    assert_eq!(answer.json["user"]["id"], user_id.as_str());
+    assert_eq!(answer.json["user"]["status"], "invited");
+    assert!(answer.json["expires_at"].is_string(), "{}", answer.json);
+    let mails = w.portal.mails();
+    assert_eq!(mails.len(), 2);
+    assert_eq!(mails[0].to, "claire.martin@garage-dupont.fr");
+    let second = w.portal.link_token();
+    assert_ne!(first, second, "a fresh link");
+
+    // The manager may resend too; a group user cannot resend to itself.
+    let by_manager = w
+        .portal
+        .send_as(
+            "resend-invitation",
+            &w.portal.manager,
+            &[("user_id", &user_id)],
+        )
+        .await;
+    assert_eq!(by_manager.status, StatusCode::OK, "{}", by_manager.json);
+    let own = w
+        .portal
+        .send_as("resend-invitation", &w.group, &[("user_id", &w.group.id)])
+        .await;
+    assert_eq!(own.status, StatusCode::FORBIDDEN, "{}", own.json);
+
+    // The fresh link works; then nothing is left to resend.
+    let accept = EVENTS.event("accept-invitation", &[("invitation_token", &second)]);
+    let accepted = w.portal.invoke(&accept).await;
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.json);
+    let again = w
+        .portal
+        .send_as(
+            "resend-invitation",
+            &w.portal.manager,
+            &[("user_id", &user_id)],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.json);
+    assert_eq!(again.json["code"], "user_not_invited");
+    // The older link is now spent as well.
+    let old = EVENTS.event("accept-invitation", &[("invitation_token", &first)]);
+    assert_eq!(w.portal.invoke(&old).await.status, StatusCode::GONE);
+
+    // Another account's user looks missing.
+    let other = shared::testing::fixtures::seed_account(w.portal.services(), "Autre client").await;
+    let hidden = w
+        .portal
+        .send_as(
+            "resend-invitation",
+            &w.group,
+            &[("account_id", &other.id), ("user_id", &user_id)],
+        )
+        .await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND, "{}", hidden.json);
+}
+
 // The other check every function makes of its events.
 #[tokio::test]
 async fn signed_events_without_their_token_answer_401() {

@@ -1,13 +1,19 @@
 //! Customer accounts, created and listed by managers.
 
 use serde::Deserialize;
+use serde_json::Value;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 
-use crate::app::views::AccountView;
+use crate::app::views::{
+    AccountOverview, AccountView, LastSyncSummary, OrderCounts, StockConnectionSummary, UserCounts,
+};
 use crate::app::{Checks, PageQuery, new_id, required};
 use crate::domain::EmailAddress;
 use crate::error::{AppError, AppResult};
 use crate::policy::{Action, Actor, authorize};
 use crate::ports::StoreError;
+use crate::ports::table::{Index, Item, QueryRequest};
 use crate::repo::accounts::Account;
 use crate::repo::{Page, page_size};
 use crate::services::Services;
@@ -121,17 +127,143 @@ pub async fn create(
     }
 }
 
+/// The managers' overview: a page of accounts, each with its users by
+/// status, its stock connection's provider and last sync, and its orders.
+/// Every figure comes from the account's own partitions, so a page costs
+/// O(its accounts), never O(all orders).
 pub async fn list(
     services: &Services,
     actor: &Actor,
     page: PageQuery,
-) -> AppResult<Page<AccountView>> {
+) -> AppResult<Page<AccountOverview>> {
     authorize(actor, Action::ListAccounts)?;
-    Ok(services
+    let accounts = services
         .accounts()
         .list(page_size(page.limit), page.cursor)
-        .await?
-        .map(AccountView::from))
+        .await?;
+    let mut items = Vec::with_capacity(accounts.items.len());
+    for account in accounts.items {
+        items.push(overview(services, account).await?);
+    }
+    Ok(Page {
+        items,
+        next_cursor: accounts.next_cursor,
+    })
+}
+
+/// Orders counted per account at most; beyond, `count_capped` is set.
+pub const ORDERS_COUNT_CAP: u32 = 1_000;
+
+async fn overview(services: &Services, account: Account) -> AppResult<AccountOverview> {
+    let (users, stock_connection, last_sync, orders) = tokio::join!(
+        user_counts(services, &account.id),
+        stock_connection(services, &account.id),
+        last_sync(services, &account.id),
+        order_counts(services, &account.id),
+    );
+    Ok(AccountOverview {
+        account: AccountView::from(account),
+        users: users?,
+        stock_connection: stock_connection?,
+        last_sync: last_sync?,
+        orders: orders?,
+    })
+}
+
+fn text_attr<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
+    item.attrs.get(name).and_then(Value::as_str)
+}
+
+fn instant_attr(item: &Item, name: &str) -> Option<OffsetDateTime> {
+    text_attr(item, name).and_then(|t| OffsetDateTime::parse(t, &Rfc3339).ok())
+}
+
+async fn user_counts(services: &Services, account_id: &str) -> AppResult<UserCounts> {
+    let mut counts = UserCounts::default();
+    let mut cursor = None;
+    loop {
+        let page = services
+            .table
+            .query(
+                QueryRequest::index(Index::Gsi1, format!("ACCOUNT#{account_id}#USERS"))
+                    .limit(500)
+                    .after(cursor),
+            )
+            .await?;
+        for item in &page.items {
+            match text_attr(item, "status") {
+                Some("invited") => counts.invited += 1,
+                Some("active") => counts.active += 1,
+                Some("disabled") => counts.disabled += 1,
+                _ => {}
+            }
+        }
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => return Ok(counts),
+        }
+    }
+}
+
+/// The provider only: the stored connection also holds secrets, which are
+/// never deserialised here.
+async fn stock_connection(
+    services: &Services,
+    account_id: &str,
+) -> AppResult<Option<StockConnectionSummary>> {
+    let item = services
+        .table
+        .get(&crate::repo::stock_connections::connection_key(account_id))
+        .await?;
+    Ok(item.map(|item| StockConnectionSummary {
+        provider: text_attr(&item, "provider").unwrap_or_default().to_owned(),
+    }))
+}
+
+async fn last_sync(services: &Services, account_id: &str) -> AppResult<Option<LastSyncSummary>> {
+    let item = services
+        .table
+        .get(&crate::repo::stock_connections::report_key(account_id))
+        .await?;
+    Ok(item.map(|item| LastSyncSummary {
+        finished_at: instant_attr(&item, "finished_at"),
+        status: text_attr(&item, "status").map(str::to_owned),
+    }))
+}
+
+/// Counts through the account's orders index, newest first, stopping at
+/// [`ORDERS_COUNT_CAP`].
+async fn order_counts(services: &Services, account_id: &str) -> AppResult<OrderCounts> {
+    let mut counts = OrderCounts::default();
+    let mut cursor = None;
+    loop {
+        let wanted = (ORDERS_COUNT_CAP + 1 - counts.count) as usize;
+        let page = services
+            .table
+            .query(
+                QueryRequest::index(Index::Gsi1, format!("ACCOUNT#{account_id}#ORDERS"))
+                    .descending()
+                    .limit(wanted.min(500))
+                    .after(cursor),
+            )
+            .await?;
+        if counts.last_order_at.is_none() {
+            counts.last_order_at = page
+                .items
+                .first()
+                .and_then(|i| instant_attr(i, "created_at"));
+        }
+        counts.count += u32::try_from(page.items.len()).unwrap_or(u32::MAX);
+        if counts.count > ORDERS_COUNT_CAP {
+            counts.count = ORDERS_COUNT_CAP;
+            counts.count_capped = true;
+            return Ok(counts);
+        }
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => return Ok(counts),
+        }
+    }
 }
 
 pub async fn get(services: &Services, actor: &Actor, account_id: &str) -> AppResult<AccountView> {

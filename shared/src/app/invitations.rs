@@ -3,8 +3,8 @@
 //! receives a French e-mail with a single-use link valid 72 hours, and
 //! accepts it by choosing a name and a password.
 
-use serde::Deserialize;
-use time::Duration;
+use serde::{Deserialize, Serialize};
+use time::{Duration, OffsetDateTime};
 
 use crate::app::views::{SessionGrant, UserView};
 use crate::app::{Checks, links, new_id, parse_email, parse_name, required, sessions};
@@ -13,6 +13,7 @@ use crate::emails;
 use crate::error::{AppError, AppResult};
 use crate::policy::{Action, Actor, authorize};
 use crate::ports::StoreError;
+use crate::ports::table::{Condition, Write};
 use crate::repo::link_tokens::{LinkPurpose, LinkTokens};
 use crate::repo::users::{User, Users};
 use crate::security::passwords;
@@ -168,6 +169,99 @@ async fn create_and_invite(
         tracing::error!(error = %e, user_id = %user.id, "invitation e-mail not sent");
     }
     Ok(UserView::from(&user))
+}
+
+/// A fresh invitation link was e-mailed; it expires at `expires_at`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InvitationResent {
+    pub user: UserView,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+}
+
+/// Sends a user still `invited` a fresh link valid 72 hours. Whoever may
+/// invite that user may resend (a manager, or a group user for a member
+/// of their own account). Earlier links are not revoked: each keeps working
+/// until it expires, and the first one accepted makes the user active,
+/// which turns every other one into `link_used`.
+pub async fn resend(
+    services: &Services,
+    actor: &Actor,
+    account_id: &str,
+    user_id: &str,
+) -> AppResult<InvitationResent> {
+    // Other accounts' users look missing.
+    authorize(actor, Action::ListUsers { account_id })?;
+    let account = crate::app::accounts::require(services, account_id).await?;
+    let user = services
+        .users()
+        .get(user_id)
+        .await?
+        .filter(|u| u.account_id.as_deref() == Some(account_id))
+        .ok_or_else(|| AppError::not_found("Cet utilisateur est introuvable."))?;
+    authorize(
+        actor,
+        Action::InviteUser {
+            account_id,
+            role: user.role,
+        },
+    )?;
+    if user.status != UserStatus::Invited {
+        return Err(not_invited());
+    }
+    let (secret, link) = links::issue(
+        services,
+        &user.id,
+        LinkPurpose::Invitation,
+        Duration::hours(INVITATION_VALID_HOURS),
+    )?;
+    // The link is stored only if the user was not changed (accepted,
+    // disabled) since read.
+    let writes = vec![
+        Write::Check {
+            key: crate::repo::users::key(&user.id),
+            condition: Condition::equals("version", user.version),
+        },
+        LinkTokens::create_write(&link)?,
+    ];
+    match services.table.transact(writes).await {
+        Ok(()) => {}
+        Err(StoreError::ConditionFailed { index: Some(0) }) => return Err(not_invited()),
+        Err(e) => return Err(e.into()),
+    }
+    let inviter = services
+        .users()
+        .get(&actor.user_id)
+        .await?
+        .map_or_else(|| "STVA".to_owned(), |u| u.name);
+    let mail = emails::invitation(
+        &user.email,
+        &user.name,
+        Some(account.name.as_str()),
+        &inviter,
+        &links::url(services, ACCEPT_PATH, &secret),
+        INVITATION_VALID_HOURS,
+    );
+    // Unlike a first invitation, sending the mail is the whole point.
+    services
+        .mailer
+        .send(&mail)
+        .await
+        .map_err(|e| AppError::Upstream {
+            service: "mail",
+            message: e.to_string(),
+        })?;
+    Ok(InvitationResent {
+        user: UserView::from(&user),
+        expires_at: link.expires_at,
+    })
+}
+
+fn not_invited() -> AppError {
+    AppError::conflict(
+        "user_not_invited",
+        "Cet utilisateur a déjà accepté son invitation ou a été désactivé : il n'y a rien à renvoyer.",
+    )
 }
 
 /// Accepts an invitation: sets the name and password, activates the user

@@ -1,8 +1,8 @@
 //! The order history: list with filters, one order, cancellation, and the
 //! CSV export for accounting.
 
-use serde::Deserialize;
-use time::OffsetDateTime;
+use serde::{Deserialize, Serialize};
+use time::{Duration, OffsetDateTime};
 
 use crate::app::order_lifecycle::{self, load, save};
 use crate::app::order_views::{OrderView, display_plate};
@@ -24,6 +24,8 @@ pub struct OrderQuery {
     pub from: Option<String>,
     /// Created on or before this date (`YYYY-MM-DD`).
     pub to: Option<String>,
+    /// `true`: only the orders needing a manager's attention (managers only).
+    pub attention: Option<String>,
     pub cursor: Option<String>,
     pub limit: Option<usize>,
 }
@@ -33,6 +35,64 @@ struct Filter {
     text: Option<String>,
     from: Option<time::Date>,
     to: Option<time::Date>,
+    /// Only orders with a reason for attention as of this instant.
+    attention: Option<OffsetDateTime>,
+}
+
+/// How long a validated order may wait for the ERP (its order id, then its
+/// confirmation) before a manager should look at it.
+pub const ATTENTION_AFTER: Duration = Duration::minutes(30);
+
+/// Why an order needs a manager's attention at `now`, as stable codes:
+/// - `awaiting_erp`: validated more than 30 minutes ago and still without
+///   an ERP order id (the ERP never accepted it);
+/// - `awaiting_confirmation`: the ERP has it but has not confirmed it 30
+///   minutes after validation;
+/// - `invoice_missing`: delivered, and no invoice published.
+pub fn attention_reasons(order: &Order, now: OffsetDateTime) -> Vec<&'static str> {
+    let mut reasons = Vec::new();
+    if order.status == OrderStatus::Validated {
+        let since = order.validated_at.unwrap_or(order.updated_at);
+        if now - since >= ATTENTION_AFTER {
+            reasons.push(if order.erp_order_id.is_none() {
+                "awaiting_erp"
+            } else {
+                "awaiting_confirmation"
+            });
+        }
+    }
+    if order.status == OrderStatus::Delivered && order.invoice.is_none() {
+        reasons.push("invoice_missing");
+    }
+    reasons
+}
+
+/// An order as the orders function answers it: managers also see why it
+/// needs their attention (`needs_attention`, empty when all is well);
+/// customers never get the field.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ManagedOrderView {
+    #[serde(flatten)]
+    pub order: OrderView,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub needs_attention: Option<Vec<&'static str>>,
+}
+
+impl ManagedOrderView {
+    pub fn new(actor: &Actor, order: &Order, now: OffsetDateTime) -> Self {
+        Self {
+            order: OrderView::from(order),
+            needs_attention: actor.is_manager().then(|| attention_reasons(order, now)),
+        }
+    }
+}
+
+fn parse_flag(field: &str, value: &Option<String>) -> AppResult<bool> {
+    match value.as_deref().map(str::trim) {
+        None | Some("" | "false" | "0") => Ok(false),
+        Some("true" | "1") => Ok(true),
+        Some(_) => Err(AppError::invalid(field, "Valeur attendue : true ou false.")),
+    }
 }
 
 fn parse_date(field: &str, value: &Option<String>) -> AppResult<Option<time::Date>> {
@@ -53,7 +113,11 @@ fn normalise(text: &str) -> String {
 }
 
 impl Filter {
-    fn parse(query: &OrderQuery) -> AppResult<Self> {
+    fn parse(query: &OrderQuery, actor: &Actor, now: OffsetDateTime) -> AppResult<Self> {
+        let attention = parse_flag("attention", &query.attention)?;
+        if attention && !actor.is_manager() {
+            return Err(AppError::Forbidden);
+        }
         let status = match query
             .status
             .as_deref()
@@ -73,6 +137,7 @@ impl Filter {
             text: query.q.as_deref().map(normalise).filter(|s| !s.is_empty()),
             from: parse_date("from", &query.from)?,
             to: parse_date("to", &query.to)?,
+            attention: attention.then_some(now),
         })
     }
 
@@ -81,6 +146,9 @@ impl Filter {
         self.status.is_none_or(|s| order.status == s)
             && self.from.is_none_or(|d| date >= d)
             && self.to.is_none_or(|d| date <= d)
+            && self
+                .attention
+                .is_none_or(|now| !attention_reasons(order, now).is_empty())
             && self.text.as_ref().is_none_or(|text| {
                 normalise(&order.number).contains(text)
                     || order
@@ -146,9 +214,10 @@ pub async fn list(
     services: &Services,
     actor: &Actor,
     query: OrderQuery,
-) -> AppResult<Page<OrderView>> {
+) -> AppResult<Page<ManagedOrderView>> {
+    let now = services.clock.now();
+    let filter = Filter::parse(&query, actor, now)?;
     let account = scope(services, actor, query.account_id.as_deref()).await?;
-    let filter = Filter::parse(&query)?;
     let page = filtered(
         services,
         account.as_deref(),
@@ -157,13 +226,17 @@ pub async fn list(
         query.cursor.clone(),
     )
     .await?;
-    Ok(page.map(|o| OrderView::from(&o)))
+    Ok(page.map(|o| ManagedOrderView::new(actor, &o, now)))
 }
 
-pub async fn get(services: &Services, actor: &Actor, order_id: &str) -> AppResult<OrderView> {
+pub async fn get(
+    services: &Services,
+    actor: &Actor,
+    order_id: &str,
+) -> AppResult<ManagedOrderView> {
     owned_order(services, actor, order_id).await?;
     let order = order_lifecycle::expire_if_stale(services, order_id).await?;
-    Ok(OrderView::from(&order))
+    Ok(ManagedOrderView::new(actor, &order, services.clock.now()))
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -179,7 +252,7 @@ pub async fn cancel(
     by: &str,
     order_id: &str,
     input: CancelInput,
-) -> AppResult<OrderView> {
+) -> AppResult<ManagedOrderView> {
     owned_order(services, actor, order_id).await?;
     let reason = input
         .reason
@@ -232,7 +305,7 @@ pub async fn cancel(
         order.updated_at = now;
         order.revision += 1;
         match save(services, &order, side).await {
-            Ok(()) => return Ok(OrderView::from(&order)),
+            Ok(()) => return Ok(ManagedOrderView::new(actor, &order, now)),
             Err(StoreError::ConditionFailed { .. } | StoreError::TransactionConflict) => continue,
             Err(e) => return Err(e.into()),
         }
@@ -269,8 +342,8 @@ pub async fn export_csv(
     actor: &Actor,
     query: OrderQuery,
 ) -> AppResult<String> {
+    let filter = Filter::parse(&query, actor, services.clock.now())?;
     let account = scope(services, actor, query.account_id.as_deref()).await?;
-    let filter = Filter::parse(&query)?;
     let mut out = String::from("\u{feff}");
     out.push_str("Numéro;Date;Compte;Référence client;Statut;Véhicules;Immatriculations;Enlèvement;Livraison;Total HT (EUR);TVA (EUR);Total TTC (EUR);Facture\r\n");
     let mut cursor = None;

@@ -78,3 +78,45 @@ impl From<Account> for AccountView {
         }
     }
 }
+
+/// How many users an account has, by status.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct UserCounts {
+    pub invited: u32,
+    pub active: u32,
+    pub disabled: u32,
+}
+
+/// Which stock feed an account is connected to (never its settings).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StockConnectionSummary {
+    pub provider: String,
+}
+
+/// The account's latest stock sync.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LastSyncSummary {
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub finished_at: Option<OffsetDateTime>,
+    pub status: Option<String>,
+}
+
+/// The account's orders: `count` stops at a cap (`count_capped` then).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct OrderCounts {
+    pub count: u32,
+    pub count_capped: bool,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_order_at: Option<OffsetDateTime>,
+}
+
+/// An account in the managers' overview (`GET /api/accounts`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AccountOverview {
+    #[serde(flatten)]
+    pub account: AccountView,
+    pub users: UserCounts,
+    pub stock_connection: Option<StockConnectionSummary>,
+    pub last_sync: Option<LastSyncSummary>,
+    pub orders: OrderCounts,
+}
