@@ -20,5 +20,8 @@ cargo fmt --all -- --check
 say "cargo clippy (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+say "cargo build the fuzz targets (fuzz/, stable; scripts/fuzz.sh runs one)"
+cargo build --manifest-path fuzz/Cargo.toml --bins --target-dir target
+
 say "cargo test"
 cargo test --workspace --locked

@@ -1,0 +1,8 @@
+//! A RadarVO API page (JSON): any bytes, never a panic.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = shared::stock::connectors::radarvo::parse(data);
+});
