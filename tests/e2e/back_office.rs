@@ -4,7 +4,7 @@
 //! and resending a pending invitation (a fresh link that works, mailed to
 //! `/_dev/mail`; nothing to resend once accepted).
 
-use e2e_tests::{Caller, Portal, PortalBackend, address_body};
+use e2e_tests::{Caller, Portal, PortalBackend};
 use serde_json::{Value, json};
 use shared::domain::{OrderStatus, Role};
 use shared::repo::orders::Order;
@@ -13,45 +13,6 @@ use shared::testing::fixtures::{PASSWORD, seed_account, seed_user};
 
 const INVITEE: &str = "atelier@dupont.fr";
 const FEED_SECRET: &str = "cle-secrete-du-flux-123";
-
-/// A validated order of `caller`'s account, made over HTTP.
-async fn order(caller: &Caller) -> Value {
-    let pickup = caller
-        .post("/api/addresses", address_body("Dépôt Lyon"))
-        .await;
-    pickup.expect(201);
-    let mut paris = address_body("Agence Paris");
-    paris["postal_code"] = json!("75012");
-    paris["city"] = json!("Paris");
-    let delivery = caller.post("/api/addresses", paris).await;
-    delivery.expect(201);
-    let vehicle = caller
-        .post(
-            "/api/vehicles",
-            json!({"make": "Peugeot", "model": "308", "plate": "AB-123-CD"}),
-        )
-        .await;
-    vehicle.expect(201);
-    let quoted = caller
-        .post(
-            "/api/quotes",
-            json!({
-                "vehicles": [{"vehicle_id": vehicle.str("id"), "make": "Peugeot", "model": "308", "plate": "AB-123-CD"}],
-                "pickup_address_id": pickup.str("id"),
-                "delivery_address_id": delivery.str("id"),
-            }),
-        )
-        .await;
-    quoted.expect(201);
-    let validated = caller
-        .post(
-            &format!("/api/orders/{}/validate", quoted.str("id")),
-            json!({"accept_terms": true}),
-        )
-        .await;
-    validated.expect(200);
-    validated.body.clone()
-}
 
 /// Rewrites the stored order as the ERP and the carrier would, retrying
 /// if the background work changed it meanwhile.
@@ -255,7 +216,7 @@ async fn journey(backend: PortalBackend) {
     let customer = portal.sign_in("chef@dupont.fr", PASSWORD).await;
     let manager = portal.manager().await;
 
-    let order = order(&customer).await;
+    let order = e2e_tests::validated_order(&customer).await;
     let order_id = order["id"].as_str().expect("id").to_owned();
     attention(&portal, &manager, &customer, &order_id).await;
     overview(&portal, &manager, &account.id, &order).await;

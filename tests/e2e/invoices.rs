@@ -6,7 +6,7 @@
 //! and nothing is published; another account sees nothing; a customer
 //! cannot ask for an upload URL.
 
-use e2e_tests::{Caller, Portal, PortalBackend, address_body};
+use e2e_tests::{Caller, Portal, PortalBackend};
 use serde_json::{Value, json};
 use shared::domain::Role;
 use shared::testing::fixtures::{PASSWORD, seed_account, seed_user};
@@ -14,45 +14,6 @@ use shared::testing::fixtures::{PASSWORD, seed_account, seed_user};
 async fn customer(portal: &Portal, account: &str, email: &str) -> Caller {
     seed_user(&portal.server.services, email, Role::Group, Some(account)).await;
     portal.sign_in(email, PASSWORD).await
-}
-
-/// A validated order of `caller`'s account, made over HTTP.
-async fn order(caller: &Caller) -> Value {
-    let pickup = caller
-        .post("/api/addresses", address_body("Dépôt Lyon"))
-        .await;
-    pickup.expect(201);
-    let mut paris = address_body("Agence Paris");
-    paris["postal_code"] = json!("75012");
-    paris["city"] = json!("Paris");
-    let delivery = caller.post("/api/addresses", paris).await;
-    delivery.expect(201);
-    let vehicle = caller
-        .post(
-            "/api/vehicles",
-            json!({"make": "Peugeot", "model": "308", "plate": "AB-123-CD"}),
-        )
-        .await;
-    vehicle.expect(201);
-    let quoted = caller
-        .post(
-            "/api/quotes",
-            json!({
-                "vehicles": [{"vehicle_id": vehicle.str("id"), "make": "Peugeot", "model": "308", "plate": "AB-123-CD"}],
-                "pickup_address_id": pickup.str("id"),
-                "delivery_address_id": delivery.str("id"),
-            }),
-        )
-        .await;
-    quoted.expect(201);
-    let validated = caller
-        .post(
-            &format!("/api/orders/{}/validate", quoted.str("id")),
-            json!({"accept_terms": true}),
-        )
-        .await;
-    validated.expect(200);
-    validated.body.clone()
 }
 
 fn pdf(text: &str) -> Vec<u8> {
@@ -80,7 +41,7 @@ async fn journey(backend: PortalBackend) {
     let dupont = customer(&portal, &account.id, "chef@dupont.fr").await;
     let martin = customer(&portal, &other.id, "chef@martin.fr").await;
     let manager = portal.manager().await;
-    let order = order(&dupont).await;
+    let order = e2e_tests::validated_order(&dupont).await;
     let order_id = order["id"].as_str().expect("id").to_owned();
     let number = order["number"].as_str().expect("number").to_owned();
     let upload_url = format!("/api/orders/{order_id}/invoice/upload-url");

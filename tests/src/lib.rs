@@ -247,3 +247,42 @@ pub fn address_body(label: &str) -> Value {
         "instructions": "Portail bleu, sonner à l'atelier"
     })
 }
+
+/// A validated order of `caller`'s account, made over HTTP.
+pub async fn validated_order(caller: &Caller) -> Value {
+    let pickup = caller
+        .post("/api/addresses", address_body("Dépôt Lyon"))
+        .await;
+    pickup.expect(201);
+    let mut paris = address_body("Agence Paris");
+    paris["postal_code"] = json!("75012");
+    paris["city"] = json!("Paris");
+    let delivery = caller.post("/api/addresses", paris).await;
+    delivery.expect(201);
+    let vehicle = caller
+        .post(
+            "/api/vehicles",
+            json!({"make": "Peugeot", "model": "308", "plate": "AB-123-CD"}),
+        )
+        .await;
+    vehicle.expect(201);
+    let quoted = caller
+        .post(
+            "/api/quotes",
+            json!({
+                "vehicles": [{"vehicle_id": vehicle.str("id"), "make": "Peugeot", "model": "308", "plate": "AB-123-CD"}],
+                "pickup_address_id": pickup.str("id"),
+                "delivery_address_id": delivery.str("id"),
+            }),
+        )
+        .await;
+    quoted.expect(201);
+    let validated = caller
+        .post(
+            &format!("/api/orders/{}/validate", quoted.str("id")),
+            json!({"accept_terms": true}),
+        )
+        .await;
+    validated.expect(200);
+    validated.body.clone()
+}
