@@ -1,0 +1,13 @@
+export { Alert, ErrorAlert } from './Alert';
+export { Button } from './Button';
+export { DataTable, type Column } from './DataTable';
+export { Empty } from './Empty';
+export { Field, SelectField, TextAreaField } from './Field';
+export { formatCents, formatDate, formatDateTime, formatPlace } from './format';
+export { LoadMore } from './LoadMore';
+export { Loading } from './Loading';
+export { PageHeader } from './PageHeader';
+export { ACTIVE_STATUSES, ORDER_STATUS_LABELS, StatusBadge, statusLabel } from './StatusBadge';
+export { useAsync, type AsyncState } from './useAsync';
+export { usePagedList, type PagedList } from './usePagedList';
+export { splitServerErrors, focusFirstError } from './formErrors';
