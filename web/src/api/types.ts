@@ -19,15 +19,8 @@ export type UserStatus = S['UserStatus'];
 export type User = S['UserView'];
 
 export type Account = S['AccountView'];
-/**
- * One row of the manager's accounts overview (`GET /api/accounts`).
- * TEMPORARY: the document says `last_sync.status` may be null; the manager accounts page
- * (pages/manager/accounts/AccountsPage.tsx) indexes a map with it. Until that page handles
- * null, the status is narrowed here; then use `S['AccountOverview']` as is.
- */
-export type AccountOverview = Omit<S['AccountOverview'], 'last_sync'> & {
-  last_sync: { finished_at: string | null; status: SyncStatus } | null;
-};
+/** One row of the manager's accounts overview (`GET /api/accounts`). */
+export type AccountOverview = S['AccountOverview'];
 
 export type AddressInput = S['AddressInput'];
 export type Address = S['Address'];

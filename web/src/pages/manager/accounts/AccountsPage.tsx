@@ -35,7 +35,11 @@ const columns: Column<AccountOverview>[] = [
           {providerLabel(a.stock_connection.provider)}
           {a.last_sync && (
             <span className="mgr-sub">
-              Synchro {SYNC_STATUS_LABELS[a.last_sync.status]?.toLowerCase() ?? a.last_sync.status} le {formatDateTime(a.last_sync.finished_at)}
+              Synchro{' '}
+              {a.last_sync.status
+                ? (SYNC_STATUS_LABELS[a.last_sync.status]?.toLowerCase() ?? a.last_sync.status)
+                : 'en attente'}{' '}
+              le {formatDateTime(a.last_sync.finished_at)}
             </span>
           )}
         </>
