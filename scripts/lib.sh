@@ -22,7 +22,7 @@ ensure_venv() {
     return
   fi
   need python3 "install Python 3.11 or newer"
-  say "Installing Python test tools into .venv (moto)"
+  say "Installing Python tools into .venv (moto, cfn-lint, SAM CLI, pytest, cargo-lambda)"
   [ -x .venv/bin/python ] || python3 -m venv .venv
   .venv/bin/pip install --quiet --disable-pip-version-check -r infra/requirements-dev.txt
   cp infra/requirements-dev.txt "$stamp"

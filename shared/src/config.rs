@@ -55,6 +55,26 @@ impl std::fmt::Debug for Config {
     }
 }
 
+/// A secret the functions read either as a value in the environment
+/// (`value`, local runs) or from AWS Secrets Manager (`arn`: the ARN or name
+/// of the secret, deployed stacks), once per cold start. Never both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SecretVar {
+    pub value: &'static str,
+    pub arn: &'static str,
+}
+
+pub const TOKEN_SECRET: SecretVar = SecretVar {
+    value: "STVA_TOKEN_SECRET",
+    arn: "STVA_TOKEN_SECRET_ARN",
+};
+pub const ERP_API_KEY: SecretVar = SecretVar {
+    value: "STVA_ERP_API_KEY",
+    arn: "STVA_ERP_API_KEY_SECRET_ARN",
+};
+/// Every secret that may come from Secrets Manager.
+pub const SECRETS: [SecretVar; 2] = [TOKEN_SECRET, ERP_API_KEY];
+
 pub const DEFAULT_SESSION_MINUTES: u64 = 60;
 pub const DEFAULT_ERP_TIMEOUT_MS: u64 = 5_000;
 
@@ -85,6 +105,27 @@ impl<F: Fn(&str) -> Option<String>> Env<F> {
     }
 }
 
+impl<F: Fn(&str) -> Option<String>> Env<F> {
+    /// The secrets to fetch from Secrets Manager: each `(secret, ARN)` whose
+    /// ARN variable is set. Setting both the value and the ARN is an error,
+    /// so that no one wonders which of the two is in force.
+    pub fn secret_arns(&self) -> Result<Vec<(SecretVar, String)>, ConfigError> {
+        let mut arns = Vec::new();
+        for secret in SECRETS {
+            if let Some(arn) = self.get(secret.arn) {
+                if self.get(secret.value).is_some() {
+                    return Err(ConfigError::Invalid {
+                        name: secret.arn,
+                        reason: format!("set {} or {}, not both", secret.value, secret.arn),
+                    });
+                }
+                arns.push((secret, arn));
+            }
+        }
+        Ok(arns)
+    }
+}
+
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(Env(|name| std::env::var(name).ok()))
@@ -104,13 +145,14 @@ impl Config {
         })?;
         let token_secret = env
             .required(
-                "STVA_TOKEN_SECRET",
-                "at least 32 random bytes, e.g. `openssl rand -hex 32`",
+                TOKEN_SECRET.value,
+                "at least 32 random bytes, e.g. `openssl rand -hex 32` \
+                 (or STVA_TOKEN_SECRET_ARN: a Secrets Manager secret holding them)",
             )?
             .into_bytes();
         if token_secret.len() < crate::security::session_tokens::MIN_SECRET_BYTES {
             return Err(ConfigError::Invalid {
-                name: "STVA_TOKEN_SECRET",
+                name: TOKEN_SECRET.value,
                 reason: "must be at least 32 bytes long".into(),
             });
         }
@@ -138,7 +180,7 @@ impl Config {
                 .get("STVA_MAIL_FROM")
                 .unwrap_or_else(|| "STVA <portail@stva.fr>".into()),
             erp_url: env.get("STVA_ERP_URL"),
-            erp_api_key: env.get("STVA_ERP_API_KEY"),
+            erp_api_key: env.get(ERP_API_KEY.value),
             erp_timeout: Duration::from_millis(match env.get("STVA_ERP_TIMEOUT_MS") {
                 None => DEFAULT_ERP_TIMEOUT_MS,
                 Some(v) => v
@@ -203,5 +245,52 @@ mod tests {
         .map(|e| e.to_string())
         .unwrap_or_default();
         assert!(err.contains("STVA_SESSION_MINUTES"), "{err}");
+    }
+
+    fn arns(vars: &[(&str, &str)]) -> Result<Vec<(SecretVar, String)>, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Env(move |name: &str| map.get(name).cloned()).secret_arns()
+    }
+
+    #[test]
+    fn secrets_come_from_a_value_or_an_arn_never_both() {
+        assert!(
+            arns(&[("STVA_TOKEN_SECRET", "x")])
+                .expect("value")
+                .is_empty()
+        );
+        let found = arns(&[
+            (
+                "STVA_TOKEN_SECRET_ARN",
+                "arn:aws:secretsmanager:eu-west-3:1:secret:t",
+            ),
+            ("STVA_ERP_API_KEY_SECRET_ARN", " erp-key "),
+            ("STVA_ERP_API_KEY", ""),
+        ])
+        .expect("arns");
+        assert_eq!(
+            found,
+            vec![
+                (
+                    TOKEN_SECRET,
+                    "arn:aws:secretsmanager:eu-west-3:1:secret:t".to_owned()
+                ),
+                (ERP_API_KEY, "erp-key".to_owned()),
+            ]
+        );
+        let err = arns(&[
+            ("STVA_ERP_API_KEY", "k"),
+            ("STVA_ERP_API_KEY_SECRET_ARN", "erp-key"),
+        ])
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+        assert!(
+            err.contains("STVA_ERP_API_KEY or STVA_ERP_API_KEY_SECRET_ARN, not both"),
+            "{err}"
+        );
     }
 }

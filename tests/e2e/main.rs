@@ -8,6 +8,7 @@ mod bad_input;
 mod erp_faults;
 mod identity;
 mod invoices;
+mod openapi;
 mod ordering;
 mod stock;
 mod stock_sync;

@@ -5,25 +5,57 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::get;
 use serde::Deserialize;
 use shared::app::{PageQuery, addresses};
 use shared::domain::AddressInput;
+use shared::http::openapi::problem;
 use shared::http::{ApiJson, ApiQuery, Session};
 use shared::policy::data_account;
+use shared::repo::Page;
+use shared::repo::addresses::Address;
 use shared::{AppResult, Services};
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<Services> {
-    Router::new()
-        .route("/api/addresses", get(list).post(create))
-        .route("/api/addresses/{id}", get(read).put(update).delete(remove))
+/// The function's routes, each documented where its handler is.
+pub fn api() -> OpenApiRouter<Services> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(read, update, remove))
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// What the Lambda serves.
+pub fn routes() -> Router<Services> {
+    api().into()
+}
+
+/// The function's OpenAPI document.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    shared::http::openapi::document([api().into_openapi()])
+}
+
+/// Whose address book: a manager must name the account (422 without it).
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct AccountQuery {
+    /// The account (managers; a customer's own account otherwise).
     account_id: Option<String>,
+    /// The `next_cursor` of the previous page (lists).
     cursor: Option<String>,
+    /// Items per page, 1 to 200 (default 50; lists).
+    #[param(minimum = 1, maximum = 200)]
+    #[serde(default, deserialize_with = "shared::app::page_limit")]
     limit: Option<usize>,
+}
+
+/// `?account_id=` alone, for the routes that are not lists.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct AccountParam {
+    /// The account (managers; a customer's own account otherwise).
+    account_id: Option<String>,
 }
 
 impl AccountQuery {
@@ -32,6 +64,22 @@ impl AccountQuery {
     }
 }
 
+/// The account's addresses.
+#[utoipa::path(
+    get,
+    path = "/api/addresses",
+    tag = "address-book",
+    operation_id = "list_addresses",
+    params(AccountQuery),
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "A page of addresses.", body = Page<Address>),
+        (status = 400, response = problem::BadRequest),
+        (status = 401, response = problem::Unauthenticated),
+        (status = 404, response = problem::NotFound),
+        (status = 422, response = problem::ValidationFailed),
+    )
+)]
 async fn list(
     State(services): State<Services>,
     session: Session,
@@ -47,6 +95,25 @@ async fn list(
     ))
 }
 
+/// Adds an address.
+#[utoipa::path(
+    post,
+    path = "/api/addresses",
+    tag = "address-book",
+    operation_id = "create_address",
+    params(AccountParam),
+    request_body = AddressInput,
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 201, description = "The address.", body = Address),
+        (status = 400, response = problem::BadRequest),
+        (status = 401, response = problem::Unauthenticated),
+        (status = 404, response = problem::NotFound),
+        (status = 413, response = problem::PayloadTooLarge),
+        (status = 415, response = problem::UnsupportedMediaType),
+        (status = 422, response = problem::ValidationFailed),
+    )
+)]
 async fn create(
     State(services): State<Services>,
     session: Session,
@@ -58,6 +125,22 @@ async fn create(
     Ok((StatusCode::CREATED, axum::Json(address)))
 }
 
+/// One address.
+#[utoipa::path(
+    get,
+    path = "/api/addresses/{id}",
+    tag = "address-book",
+    operation_id = "get_address",
+    params(("id" = String, Path, description = "The address."), AccountParam),
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "The address.", body = Address),
+        (status = 400, response = problem::BadRequest),
+        (status = 401, response = problem::Unauthenticated),
+        (status = 404, response = problem::NotFound),
+        (status = 422, response = problem::ValidationFailed),
+    )
+)]
 async fn read(
     State(services): State<Services>,
     session: Session,
@@ -70,6 +153,26 @@ async fn read(
     ))
 }
 
+/// Replaces an address.
+#[utoipa::path(
+    put,
+    path = "/api/addresses/{id}",
+    tag = "address-book",
+    operation_id = "update_address",
+    params(("id" = String, Path, description = "The address."), AccountParam),
+    request_body = AddressInput,
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "The updated address.", body = Address),
+        (status = 400, response = problem::BadRequest),
+        (status = 401, response = problem::Unauthenticated),
+        (status = 404, response = problem::NotFound),
+        (status = 409, response = problem::Conflict),
+        (status = 413, response = problem::PayloadTooLarge),
+        (status = 415, response = problem::UnsupportedMediaType),
+        (status = 422, response = problem::ValidationFailed),
+    )
+)]
 async fn update(
     State(services): State<Services>,
     session: Session,
@@ -83,6 +186,22 @@ async fn update(
     ))
 }
 
+/// Deletes an address.
+#[utoipa::path(
+    delete,
+    path = "/api/addresses/{id}",
+    tag = "address-book",
+    operation_id = "delete_address",
+    params(("id" = String, Path, description = "The address."), AccountParam),
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 400, response = problem::BadRequest),
+        (status = 401, response = problem::Unauthenticated),
+        (status = 404, response = problem::NotFound),
+        (status = 422, response = problem::ValidationFailed),
+    )
+)]
 async fn remove(
     State(services): State<Services>,
     session: Session,

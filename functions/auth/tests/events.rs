@@ -123,3 +123,16 @@ async fn password_reset_mails_a_link_and_confirm_sets_the_password() {
 async fn signed_events_without_their_token_answer_401() {
     EVENTS.assert_signed_events_need_a_token().await;
 }
+
+/// On Lambda, `GET /api/openapi.json` answers the committed
+/// `docs/openapi.json`, without a session.
+#[tokio::test]
+async fn the_openapi_document_is_served_without_a_session() {
+    let portal = EVENTS.portal("Garage Dupont Automobiles").await;
+    let answer = portal.send("openapi", &[]).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.json);
+    assert_eq!(answer.headers[header::CONTENT_TYPE], "application/json");
+    let committed: Value = serde_json::from_str(auth::COMMITTED_OPENAPI).expect("JSON");
+    assert_eq!(answer.json, committed);
+    assert_eq!(answer.json["openapi"], "3.1.0");
+}

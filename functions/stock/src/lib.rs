@@ -7,37 +7,51 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
 use bytes::Bytes;
 use serde::Deserialize;
-use shared::app::stock_sync::{self, ConnectionInput, SyncOutcome};
-use shared::app::vehicles::{self, VehicleInput, VehiclePatch, VehicleQuery};
+use shared::app::stock_sync::{self, ConnectionInput, ConnectionView, SyncOutcome, SyncReport};
+use shared::app::vehicles::{
+    self, ImportReport, SavedVehicle, VehicleInput, VehiclePatch, VehicleQuery, VehicleView,
+};
+use shared::http::openapi::problem;
 use shared::http::problem::Problem;
 use shared::http::{ApiJson, ApiQuery, Session};
 use shared::policy::data_account;
+use shared::repo::Page;
 use shared::repo::vehicles::VehicleStatus;
 use shared::stock::csv::MAX_BYTES;
 use shared::{AppError, AppResult, Services};
+use utoipa::IntoParams;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<Services> {
-    Router::new()
-        .route("/api/vehicles", get(list).post(create))
-        .route(
-            "/api/vehicles/import",
-            post(import).layer(DefaultBodyLimit::max(MAX_BYTES)),
-        )
-        .route("/api/vehicles/{id}", get(read).patch(update))
-        .route(
-            "/api/accounts/{account_id}/stock-connection",
-            put(put_connection),
-        )
-        .route("/api/stock/connection", get(get_connection))
-        .route("/api/stock/sync", post(sync))
-        .route("/api/stock/syncs/latest", get(latest_sync))
+/// The function's routes, each documented where its handler is.
+pub fn api() -> OpenApiRouter<Services> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(import).layer(DefaultBodyLimit::max(MAX_BYTES)))
+        .routes(routes!(read, update))
+        .routes(routes!(put_connection))
+        .routes(routes!(get_connection))
+        .routes(routes!(sync))
+        .routes(routes!(latest_sync))
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// What the Lambda serves.
+pub fn routes() -> Router<Services> {
+    api().into()
+}
+
+/// The function's OpenAPI document.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    shared::http::openapi::document([api().into_openapi()])
+}
+
+/// Whose stock: a manager must name the account (422 without it).
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct AccountQuery {
+    /// The account (managers; a customer's own account otherwise).
     account_id: Option<String>,
 }
 
@@ -47,15 +61,39 @@ impl AccountQuery {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
+    /// The account (managers; a customer's own account otherwise).
     account_id: Option<String>,
+    /// Without it, the active stock (`in_stock` and `in_order`).
     status: Option<VehicleStatus>,
+    /// Matches make, model, version, plate, VIN, reference.
     q: Option<String>,
+    /// The `next_cursor` of the previous page.
     cursor: Option<String>,
+    /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    #[serde(default, deserialize_with = "shared::app::page_limit")]
     limit: Option<usize>,
 }
 
+/// The account's stock.
+#[utoipa::path(
+    get,
+    path = "/api/vehicles",
+    tag = "stock",
+    operation_id = "list_vehicles",
+    params(ListQuery),
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "A page of vehicles.", body = Page<VehicleView>),
+        (status = 400, response = problem::BadRequest),
+        (status = 401, response = problem::Unauthenticated),
+        (status = 404, response = problem::NotFound),
+        (status = 422, response = problem::ValidationFailed),
+    )
+)]
 async fn list(
     State(services): State<Services>,
     session: Session,
@@ -73,6 +111,26 @@ async fn list(
     ))
 }
 
+/// Enters a vehicle by hand.
+#[utoipa::path(
+    post,
+    path = "/api/vehicles",
+    tag = "stock",
+    operation_id = "create_vehicle",
+    params(AccountQuery),
+    request_body = VehicleInput,
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 201, description = "The vehicle, with `warnings` for unusual plates or VINs.", body = SavedVehicle),
+        (status = 400, response = problem::BadRequest),
+        (status = 401, response = problem::Unauthenticated),
+        (status = 404, response = problem::NotFound),
+        (status = 409, response = problem::Conflict),
+        (status = 413, response = problem::PayloadTooLarge),
+        (status = 415, response = problem::UnsupportedMediaType),
+        (status = 422, response = problem::ValidationFailed),
+    )
+)]
 async fn create(
     State(services): State<Services>,
     session: Session,
@@ -84,6 +142,22 @@ async fn create(
     Ok((StatusCode::CREATED, axum::Json(saved)))
 }
 
+/// One vehicle.
+#[utoipa::path(
+    get,
+    path = "/api/vehicles/{id}",
+    tag = "stock",
+    operation_id = "get_vehicle",
+    params(("id" = String, Path, description = "The vehicle."), AccountQuery),
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "The vehicle.", body = VehicleView),
+        (status = 400, response = problem::BadRequest),
+        (status = 401, response = problem::Unauthenticated),
+        (status = 404, response = problem::NotFound),
+        (status = 422, response = problem::ValidationFailed),
+    )
+)]
 async fn read(
     State(services): State<Services>,
     session: Session,
@@ -96,6 +170,26 @@ async fn read(
     ))
 }
 
+/// Corrects make, model, plate, VIN or version (an absent field is kept).
+#[utoipa::path(
+    patch,
+    path = "/api/vehicles/{id}",
+    tag = "stock",
+    operation_id = "update_vehicle",
+    params(("id" = String, Path, description = "The vehicle."), AccountQuery),
+    request_body = VehiclePatch,
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "The corrected vehicle.", body = SavedVehicle),
+        (status = 400, response = problem::BadRequest),
+        (status = 401, response = problem::Unauthenticated),
+        (status = 404, response = problem::NotFound),
+        (status = 409, description = "`vehicle_in_order`: the vehicle is in an active order; or `conflict`.", body = Problem, content_type = "application/problem+json"),
+        (status = 413, response = problem::PayloadTooLarge),
+        (status = 415, response = problem::UnsupportedMediaType),
+        (status = 422, response = problem::ValidationFailed),
+    )
+)]
 async fn update(
     State(services): State<Services>,
     session: Session,
@@ -119,6 +213,28 @@ fn is_csv(headers: &HeaderMap) -> bool {
 
 /// `POST /api/vehicles/import`: the body is the file itself (`text/csv`,
 /// at most 5 MiB), in UTF-8 or Windows-1252.
+#[utoipa::path(
+    post,
+    path = "/api/vehicles/import",
+    tag = "stock",
+    operation_id = "import_vehicles",
+    params(AccountQuery),
+    request_body(
+        content = String,
+        content_type = "text/csv",
+        description = "A header row with at least `marque;modele;immatriculation` (or `make,model,plate`), optional `vin`, `reference`; `;` or `,` separators; UTF-8 (with or without BOM) or Windows-1252; at most 5 MiB."
+    ),
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "What the import did; refused lines in `errors`.", body = ImportReport),
+        (status = 400, response = problem::BadRequest),
+        (status = 401, response = problem::Unauthenticated),
+        (status = 404, response = problem::NotFound),
+        (status = 413, response = problem::PayloadTooLarge),
+        (status = 415, response = problem::UnsupportedMediaType),
+        (status = 422, response = problem::ValidationFailed),
+    )
+)]
 async fn import(
     State(services): State<Services>,
     session: Session,
@@ -173,6 +289,25 @@ async fn import(
 
 /// `PUT /api/accounts/{account_id}/stock-connection`: managers only (a
 /// customer gets 403 on its own account, 404 on another).
+#[utoipa::path(
+    put,
+    path = "/api/accounts/{account_id}/stock-connection",
+    tag = "stock",
+    operation_id = "put_stock_connection",
+    params(("account_id" = String, Path, description = "The account.")),
+    request_body = ConnectionInput,
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "The connection, secrets masked.", body = ConnectionView),
+        (status = 400, response = problem::BadRequest),
+        (status = 401, response = problem::Unauthenticated),
+        (status = 403, response = problem::Forbidden),
+        (status = 404, response = problem::NotFound),
+        (status = 413, response = problem::PayloadTooLarge),
+        (status = 415, response = problem::UnsupportedMediaType),
+        (status = 422, response = problem::ValidationFailed),
+    )
+)]
 async fn put_connection(
     State(services): State<Services>,
     session: Session,
@@ -189,6 +324,21 @@ async fn put_connection(
 }
 
 /// `GET /api/stock/connection`: the settings, secrets masked.
+#[utoipa::path(
+    get,
+    path = "/api/stock/connection",
+    tag = "stock",
+    operation_id = "get_stock_connection",
+    params(AccountQuery),
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "The account's stock connection, secrets masked.", body = ConnectionView),
+        (status = 400, response = problem::BadRequest),
+        (status = 401, response = problem::Unauthenticated),
+        (status = 404, response = problem::NotFound),
+        (status = 422, response = problem::ValidationFailed),
+    )
+)]
 async fn get_connection(
     State(services): State<Services>,
     session: Session,
@@ -202,6 +352,23 @@ async fn get_connection(
 
 /// `POST /api/stock/sync`: runs the account's sync before answering 202
 /// with its report; 409 `stock_sync_running` when one is running.
+#[utoipa::path(
+    post,
+    path = "/api/stock/sync",
+    tag = "stock",
+    operation_id = "sync_stock",
+    params(AccountQuery),
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 202, description = "The sync ran; its report (`GET /api/stock/syncs/latest` gives it again).", body = SyncReport),
+        (status = 400, response = problem::BadRequest),
+        (status = 401, response = problem::Unauthenticated),
+        (status = 404, response = problem::NotFound),
+        (status = 409, description = "`stock_sync_running`, or the account has no stock connection.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, response = problem::ValidationFailed),
+        (status = 502, response = problem::UpstreamUnavailable),
+    )
+)]
 async fn sync(
     State(services): State<Services>,
     session: Session,
@@ -216,6 +383,21 @@ async fn sync(
 }
 
 /// `GET /api/stock/syncs/latest`.
+#[utoipa::path(
+    get,
+    path = "/api/stock/syncs/latest",
+    tag = "stock",
+    operation_id = "latest_stock_sync",
+    params(AccountQuery),
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "The account's latest sync report.", body = SyncReport),
+        (status = 400, response = problem::BadRequest),
+        (status = 401, response = problem::Unauthenticated),
+        (status = 404, response = problem::NotFound),
+        (status = 422, response = problem::ValidationFailed),
+    )
+)]
 async fn latest_sync(
     State(services): State<Services>,
     session: Session,

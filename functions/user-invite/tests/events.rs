@@ -7,12 +7,13 @@
 use http::{StatusCode, header};
 use shared::domain::Role;
 use shared::repo::users::User;
+use shared::testing::fixtures;
 use shared::testing::lambda_events::{Answer, Events, Portal};
 
 const EVENTS: Events = Events::new(
     "user-invite",
     env!("CARGO_MANIFEST_DIR"),
-    user_invite::routes,
+    user_invite::lambda_routes,
 );
 
 /// The manager, and an account with its group user.
@@ -180,4 +181,46 @@ async fn an_invitation_is_resent_with_a_fresh_link() {
 #[tokio::test]
 async fn signed_events_without_their_token_answer_401() {
     EVENTS.assert_signed_events_need_a_token().await;
+}
+
+/// `infra/bootstrap-manager.sh` invokes the function with this event: on an
+/// empty portal it invites the first manager by e-mail (no password
+/// anywhere); once a manager exists it refuses.
+#[tokio::test]
+async fn the_first_manager_is_invited_once_by_direct_invocation() {
+    let empty = fixtures::embedded_portal();
+    let event = EVENTS.event(
+        "bootstrap-manager",
+        &[("email", "direction@stva.fr"), ("name", "Hélène Roux")],
+    );
+    let answer = EVENTS.invoke(&empty.services, &event).await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.json);
+    assert_eq!(answer.json["role"], "manager");
+    assert_eq!(answer.json["status"], "invited");
+    let mails = empty.outbox.list().expect("outbox");
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].to, "direction@stva.fr");
+
+    let again = EVENTS.event(
+        "bootstrap-manager",
+        &[("email", "autre@stva.fr"), ("name", "Autre Personne")],
+    );
+    let refused = EVENTS.invoke(&empty.services, &again).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.json);
+    assert_eq!(refused.json["code"], "manager_exists");
+}
+
+#[tokio::test]
+async fn the_bootstrap_path_is_not_served_by_the_api_routes() {
+    let portal = fixtures::embedded_portal();
+    let app = shared::http::lambda_app(user_invite::routes(), portal.services.clone());
+    let event = EVENTS.event(
+        "bootstrap-manager",
+        &[("email", "x@stva.fr"), ("name", "X Y")],
+    );
+    let request = lambda_http::request::from_str(&event).expect("event");
+    let response = tower::ServiceExt::oneshot(app, request)
+        .await
+        .expect("infallible");
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
 }

@@ -6,6 +6,7 @@
 mod backend;
 mod dev_routes;
 mod local_files;
+pub mod openapi;
 mod options;
 mod web;
 
@@ -40,16 +41,7 @@ pub enum DevError {
 
 /// Every route of every function, merged as API Gateway would route them.
 pub fn function_routes() -> Router<Services> {
-    Router::new()
-        .merge(auth::routes())
-        .merge(accounts::routes())
-        .merge(user_invite::routes())
-        .merge(address_book::routes())
-        .merge(stock::routes())
-        .merge(quote::routes())
-        .merge(validate_order::routes())
-        .merge(orders::routes())
-        .merge(invoice_upload::routes())
+    openapi::function_api().into()
 }
 
 /// A running dev server.
@@ -96,7 +88,10 @@ pub async fn start_with_sdk(
     let built = backend::build(&options, &url, sdk).await?;
     let bootstrap = backend::bootstrap_manager(&built.services, &options.data_dir).await?;
 
+    // `GET /api/openapi.json` serves the document generated from this code.
+    let document = shared::http::openapi::Document(openapi::openapi_json().into());
     let api = shared::http::api_router(function_routes(), &built.services.config)
+        .layer(axum::Extension(document))
         .with_state(built.services.clone());
     let app = api
         .merge(dev_routes::routes(dev_routes::DevState {
@@ -105,7 +100,10 @@ pub async fn start_with_sdk(
             services: built.services.clone(),
             simulator: built.simulator.as_ref().map(|s| s.simulator.clone()),
         }))
-        .merge(web::routes(&options.web_dir));
+        .merge(shared::http::app::security_headers(
+            web::routes(&options.web_dir),
+            false,
+        ));
 
     let (shutdown, signal) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {

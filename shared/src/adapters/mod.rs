@@ -8,5 +8,6 @@ pub mod mime;
 pub mod no_erp;
 pub mod outbox;
 pub mod s3;
+pub mod secrets_manager;
 pub mod ses;
 pub mod sqlite;

@@ -18,9 +18,12 @@ use crate::repo::accounts::Account;
 use crate::repo::{Page, page_size};
 use crate::services::Services;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct NewAccountInput {
+    /// 2 to 120 characters.
+    #[schema(value_type = String, required = true)]
     pub name: Option<String>,
+    /// 14 digits (spaces allowed), checked.
     pub siret: Option<String>,
     pub billing_email: Option<String>,
 }

@@ -22,23 +22,33 @@ use crate::services::Services;
 pub const INVITATION_VALID_HOURS: i64 = 72;
 pub const ACCEPT_PATH: &str = "/invitation";
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct InviteUserInput {
+    #[schema(value_type = String, required = true)]
     pub email: Option<String>,
+    #[schema(value_type = String, required = true)]
     pub name: Option<String>,
+    /// `member`, or `group` (managers only).
+    #[schema(value_type = crate::domain::user::CustomerRole, required = true)]
     pub role: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct InviteManagerInput {
+    #[schema(value_type = String, required = true)]
     pub email: Option<String>,
+    #[schema(value_type = String, required = true)]
     pub name: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct AcceptInput {
+    /// The token of the invitation link.
+    #[schema(value_type = String, required = true)]
     pub token: Option<String>,
+    #[schema(value_type = String, required = true)]
     pub name: Option<String>,
+    #[schema(value_type = String, required = true, format = Password)]
     pub password: Option<String>,
 }
 
@@ -77,7 +87,7 @@ pub async fn invite_user(
     let account = crate::app::accounts::require(services, account_id).await?;
     create_and_invite(
         services,
-        actor,
+        Some(actor),
         email.as_str(),
         name.as_str(),
         role,
@@ -101,7 +111,7 @@ pub async fn invite_manager(
     };
     create_and_invite(
         services,
-        actor,
+        Some(actor),
         email.as_str(),
         name.as_str(),
         Role::Manager,
@@ -110,9 +120,44 @@ pub async fn invite_manager(
     .await
 }
 
+/// The first manager of a deployed portal (`infra/bootstrap-manager.sh`,
+/// through a direct invocation of the `user-invite` function, which the API
+/// does not route): invited by e-mail like any manager, so no password ever
+/// travels through a variable; refused as soon as the portal has a manager,
+/// invited or active, who then invites the others.
+pub async fn invite_first_manager(
+    services: &Services,
+    input: InviteManagerInput,
+) -> AppResult<UserView> {
+    if services.users().any_manager().await? {
+        return Err(AppError::Conflict {
+            code: "manager_exists",
+            detail: "Le portail a déjà un gestionnaire : c'est lui qui invite les suivants."
+                .to_owned(),
+        });
+    }
+    let mut checks = Checks::default();
+    let email = checks.take(parse_email("email", &input.email));
+    let name = checks.take(parse_name("name", &input.name));
+    checks.finish()?;
+    let (Some(email), Some(name)) = (email, name) else {
+        return Err(AppError::Unexpected("checked fields missing".into()));
+    };
+    create_and_invite(
+        services,
+        None,
+        email.as_str(),
+        name.as_str(),
+        Role::Manager,
+        None,
+    )
+    .await
+}
+
+/// `inviter` is `None` for the first manager only.
 async fn create_and_invite(
     services: &Services,
-    actor: &Actor,
+    inviter: Option<&Actor>,
     email: &str,
     name: &str,
     role: Role,
@@ -129,7 +174,7 @@ async fn create_and_invite(
         session_version: 0,
         version: 1,
         created_at: services.clock.now(),
-        invited_by: Some(actor.user_id.clone()),
+        invited_by: inviter.map(|actor| actor.user_id.clone()),
         last_login_at: None,
     };
     let (secret, link) = links::issue(
@@ -150,11 +195,14 @@ async fn create_and_invite(
         }
         Err(e) => return Err(e.into()),
     }
-    let inviter = services
-        .users()
-        .get(&actor.user_id)
-        .await?
-        .map_or_else(|| "STVA".to_owned(), |u| u.name);
+    let inviter = match inviter {
+        Some(actor) => services
+            .users()
+            .get(&actor.user_id)
+            .await?
+            .map_or_else(|| "STVA".to_owned(), |u| u.name),
+        None => "STVA".to_owned(),
+    };
     let mail = emails::invitation(
         &user.email,
         &user.name,
@@ -172,7 +220,7 @@ async fn create_and_invite(
 }
 
 /// A fresh invitation link was e-mailed; it expires at `expires_at`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct InvitationResent {
     pub user: UserView,
     #[serde(with = "time::serde::rfc3339")]

@@ -54,16 +54,22 @@ fn pending_key(order_id: &str, upload_id: &str) -> Key {
     Key::new(format!("ORDER#{order_id}"), format!("UPLOAD#{upload_id}"))
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct UploadUrlInput {
+    /// `application/pdf` only.
+    #[schema(value_type = String, required = true, example = "application/pdf")]
     pub content_type: Option<String>,
+    /// Bytes, 1 to 10 MB.
+    #[schema(value_type = i64, required = true, minimum = 1, maximum = 10_000_000)]
     pub size: Option<i64>,
 }
 
 /// What the browser must send: exactly this method, URL and headers.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct UploadTicket {
     pub url: String,
+    /// Always `PUT`.
+    #[schema(example = "PUT")]
     pub method: String,
     pub headers: BTreeMap<String, String>,
     #[serde(with = "time::serde::rfc3339")]
@@ -71,8 +77,10 @@ pub struct UploadTicket {
     pub upload_id: String,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct PublishInput {
+    /// The `upload_id` of the upload URL.
+    #[schema(value_type = String, required = true)]
     pub upload_id: Option<String>,
 }
 

@@ -26,10 +26,33 @@ use crate::domain::{EmailAddress, PersonName};
 use crate::error::{AppError, AppResult};
 
 /// `?cursor=&limit=` of every list.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
+    /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
+    /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    #[serde(default, deserialize_with = "page_limit")]
     pub limit: Option<usize>,
+}
+
+/// `?limit=`: absent, or 1 to [`crate::repo::MAX_PAGE_SIZE`]; anything else
+/// is refused (400 `invalid_query`) rather than silently clamped, as the
+/// document says `minimum: 1, maximum: 200`.
+pub fn page_limit<'de, D>(deserializer: D) -> Result<Option<usize>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    match Option::<usize>::deserialize(deserializer)? {
+        Some(n) if !(1..=crate::repo::MAX_PAGE_SIZE).contains(&n) => {
+            Err(serde::de::Error::invalid_value(
+                serde::de::Unexpected::Unsigned(n as u64),
+                &"un nombre de 1 à 200",
+            ))
+        }
+        limit => Ok(limit),
+    }
 }
 
 /// A required text field: missing or blank is a French field error.
@@ -80,4 +103,23 @@ impl Checks {
 
 pub(crate) fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
+}
+
+#[cfg(test)]
+mod page_limit_tests {
+    use super::PageQuery;
+
+    fn parse(query: &str) -> Result<PageQuery, serde_urlencoded::de::Error> {
+        serde_urlencoded::from_str(query)
+    }
+
+    #[test]
+    fn a_limit_outside_1_to_200_is_refused_not_clamped() {
+        assert_eq!(parse("").unwrap().limit, None);
+        assert_eq!(parse("limit=1").unwrap().limit, Some(1));
+        assert_eq!(parse("limit=200").unwrap().limit, Some(200));
+        assert!(parse("limit=0").is_err());
+        assert!(parse("limit=201").is_err());
+        assert!(parse("limit=267149206714").is_err());
+    }
 }

@@ -6,37 +6,43 @@ use time::OffsetDateTime;
 use crate::domain::{OrderStatus, Plate};
 use crate::repo::orders::{Order, OrderEstimate, OrderPlace, TimelineEntry};
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct OrderVehicleView {
     pub vehicle_id: String,
     pub make: String,
     pub model: String,
     /// Display form (`AB-123-CD`).
     pub plate: String,
+    #[schema(required = true)]
     pub vin: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct InvoiceView {
     pub available: bool,
     #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(required = true)]
     pub uploaded_at: Option<OffsetDateTime>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct OrderView {
     pub id: String,
     pub number: String,
     pub account_id: String,
     pub account_name: String,
     pub status: OrderStatus,
+    /// The status in French, for display.
+    #[schema(value_type = String)]
     pub status_label: &'static str,
+    #[schema(required = true)]
     pub customer_reference: Option<String>,
     pub created_by_name: String,
     pub vehicles: Vec<OrderVehicleView>,
     pub pickup: OrderPlace,
     pub delivery: OrderPlace,
     pub estimate: OrderEstimate,
+    #[schema(required = true)]
     pub erp_order_id: Option<String>,
     pub timeline: Vec<TimelineEntry>,
     pub invoice: InvoiceView,
@@ -45,6 +51,7 @@ pub struct OrderView {
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(required = true)]
     pub validated_at: Option<OffsetDateTime>,
 }
 

@@ -15,18 +15,29 @@ use crate::repo::orders::{Order, Orders};
 use crate::repo::{Page, page_size};
 use crate::services::Services;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OrderQuery {
+    /// Managers: one account's orders (customers: their own only).
     pub account_id: Option<String>,
+    #[param(value_type = Option<OrderStatus>)]
     pub status: Option<String>,
+    /// Matches the order number, customer reference, plates, account.
     pub q: Option<String>,
     /// Created on or after this date (`YYYY-MM-DD`).
+    #[param(format = Date)]
     pub from: Option<String>,
     /// Created on or before this date (`YYYY-MM-DD`).
+    #[param(format = Date)]
     pub to: Option<String>,
     /// `true`: only the orders needing a manager's attention (managers only).
+    #[param(value_type = Option<bool>)]
     pub attention: Option<String>,
+    /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
+    /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    #[serde(default, deserialize_with = "super::page_limit")]
     pub limit: Option<usize>,
 }
 
@@ -50,19 +61,48 @@ pub const ATTENTION_AFTER: Duration = Duration::minutes(30);
 ///   minutes after validation;
 /// - `invoice_missing`: delivered, and no invoice published.
 pub fn attention_reasons(order: &Order, now: OffsetDateTime) -> Vec<&'static str> {
+    attention(order, now)
+        .into_iter()
+        .map(AttentionReason::as_str)
+        .collect()
+}
+
+/// Why an order needs a manager's attention (`needs_attention`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AttentionReason {
+    /// Validated 30 minutes ago or more, and the ERP has no order id yet.
+    AwaitingErp,
+    /// The ERP has it but has not confirmed it 30 minutes after validation.
+    AwaitingConfirmation,
+    /// Delivered, without an invoice.
+    InvoiceMissing,
+}
+
+impl AttentionReason {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            AttentionReason::AwaitingErp => "awaiting_erp",
+            AttentionReason::AwaitingConfirmation => "awaiting_confirmation",
+            AttentionReason::InvoiceMissing => "invoice_missing",
+        }
+    }
+}
+
+fn attention(order: &Order, now: OffsetDateTime) -> Vec<AttentionReason> {
     let mut reasons = Vec::new();
     if order.status == OrderStatus::Validated {
         let since = order.validated_at.unwrap_or(order.updated_at);
         if now - since >= ATTENTION_AFTER {
             reasons.push(if order.erp_order_id.is_none() {
-                "awaiting_erp"
+                AttentionReason::AwaitingErp
             } else {
-                "awaiting_confirmation"
+                AttentionReason::AwaitingConfirmation
             });
         }
     }
     if order.status == OrderStatus::Delivered && order.invoice.is_none() {
-        reasons.push("invoice_missing");
+        reasons.push(AttentionReason::InvoiceMissing);
     }
     reasons
 }
@@ -70,11 +110,13 @@ pub fn attention_reasons(order: &Order, now: OffsetDateTime) -> Vec<&'static str
 /// An order as the orders function answers it: managers also see why it
 /// needs their attention (`needs_attention`, empty when all is well);
 /// customers never get the field.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ManagedOrderView {
     #[serde(flatten)]
     pub order: OrderView,
+    /// Managers only (absent for customers): why the order needs them.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Vec<AttentionReason>)]
     pub needs_attention: Option<Vec<&'static str>>,
 }
 
@@ -88,15 +130,18 @@ impl ManagedOrderView {
 }
 
 fn parse_flag(field: &str, value: &Option<String>) -> AppResult<bool> {
+    // A parameter that is given must be valid, blank included: the
+    // document says boolean, and the frontend leaves empty filters out.
     match value.as_deref().map(str::trim) {
-        None | Some("" | "false" | "0") => Ok(false),
-        Some("true" | "1") => Ok(true),
+        None | Some("false") => Ok(false),
+        Some("true") => Ok(true),
         Some(_) => Err(AppError::invalid(field, "Valeur attendue : true ou false.")),
     }
 }
 
 fn parse_date(field: &str, value: &Option<String>) -> AppResult<Option<time::Date>> {
-    let Some(text) = value.as_deref().map(str::trim).filter(|s| !s.is_empty()) else {
+    // Blank is not a date (the document says `format: date`).
+    let Some(text) = value.as_deref().map(str::trim) else {
         return Ok(None);
     };
     let format = time::macros::format_description!("[year]-[month]-[day]");
@@ -118,12 +163,8 @@ impl Filter {
         if attention && !actor.is_manager() {
             return Err(AppError::Forbidden);
         }
-        let status = match query
-            .status
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
+        // Blank is not a status (the document lists them as an enum).
+        let status = match query.status.as_deref().map(str::trim) {
             None => None,
             Some(text) => Some(text.parse::<OrderStatus>().map_err(|_| {
                 AppError::invalid(
@@ -239,8 +280,9 @@ pub async fn get(
     Ok(ManagedOrderView::new(actor, &order, services.clock.now()))
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct CancelInput {
+    /// Shown in the timeline (`<name> : <reason>`).
     pub reason: Option<String>,
 }
 

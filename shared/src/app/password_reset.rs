@@ -15,14 +15,18 @@ use crate::services::Services;
 pub const RESET_VALID_MINUTES: i64 = 60;
 pub const RESET_PATH: &str = "/reinitialiser-mot-de-passe";
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct ResetRequestInput {
+    #[schema(value_type = String, required = true)]
     pub email: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct ResetConfirmInput {
+    /// The token of the reset link.
+    #[schema(value_type = String, required = true)]
     pub token: Option<String>,
+    #[schema(value_type = String, required = true, format = Password)]
     pub password: Option<String>,
 }
 

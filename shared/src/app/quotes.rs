@@ -21,22 +21,36 @@ use crate::services::Services;
 
 pub const MAX_VEHICLES: usize = 12;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct QuoteVehicleInput {
+    /// A vehicle of the caller's stock.
+    #[schema(value_type = String, required = true)]
     pub vehicle_id: Option<String>,
+    /// As corrected by the user (saved to the stock).
+    #[schema(value_type = String, required = true)]
     pub make: Option<String>,
+    #[schema(value_type = String, required = true)]
     pub model: Option<String>,
+    #[schema(value_type = String, required = true)]
     pub plate: Option<String>,
     pub vin: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct QuoteInput {
+    /// 1 to 12 vehicles.
+    #[schema(value_type = Vec<QuoteVehicleInput>, required = true, min_items = 1, max_items = 12)]
     pub vehicles: Option<Vec<QuoteVehicleInput>>,
+    #[schema(value_type = String, required = true)]
     pub pickup_address_id: Option<String>,
+    #[schema(value_type = String, required = true)]
     pub delivery_address_id: Option<String>,
     pub customer_reference: Option<String>,
 }
+
+/// Rounds for a purchase-order number: one per concurrent quote ahead of
+/// this one at worst (the number counter takes one writer at a time).
+const NUMBER_ATTEMPTS: u32 = 40;
 
 /// One checked line of the lot: the vehicle id and its corrected fields.
 struct Line {
@@ -385,7 +399,17 @@ pub async fn quote(
         .collect();
 
     let orders = services.orders();
-    for _ in 0..5 {
+    for attempt in 0..NUMBER_ATTEMPTS {
+        if attempt > 0 {
+            // Concurrent quotes race for the same number; only one wins a
+            // round, so the others wait a random moment before the next
+            // (without it, 32 concurrent quotes lost after 5 rounds).
+            let ceiling = 250 * u64::from(attempt.min(8));
+            tokio::time::sleep(std::time::Duration::from_micros(rand::random_range(
+                0..=ceiling,
+            )))
+            .await;
+        }
         let (number, counter) = orders.next_number(now.year()).await?;
         order.number = number;
         let mut writes: Vec<Write> = vec![

@@ -56,20 +56,27 @@ const SECRET_KEYS: [&str; 2] = ["api_key", "password"];
 // ---- the connection ----
 
 /// `PUT /api/accounts/{account_id}/stock-connection`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct ConnectionInput {
+    #[schema(value_type = crate::stock::connectors::Provider, required = true)]
     pub provider: Option<String>,
+    /// The provider's settings: `url` (and optional credentials) for feeds,
+    /// `base_url` and `api_key` for `radarvo`.
     #[serde(default)]
+    #[schema(value_type = Option<Object>)]
     pub settings: Option<Map<String, Value>>,
 }
 
 /// A connection as the API shows it: the secrets replaced by
 /// `{"configured": true}`, the query of URLs (often a token) hidden.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ConnectionView {
     pub account_id: String,
+    #[schema(value_type = crate::stock::connectors::Provider)]
     pub provider: String,
     pub source: String,
+    /// Secrets shown as `{"configured": true}`.
+    #[schema(value_type = Object)]
     pub settings: Map<String, Value>,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
@@ -112,13 +119,88 @@ fn view(stored: &StoredConnection) -> AppResult<ConnectionView> {
 }
 
 fn parse_connection(settings: &Map<String, Value>) -> AppResult<StockConnection> {
-    serde_json::from_value(Value::Object(settings.clone())).map_err(|e| {
-        // serde's message names the field, never its value.
-        AppError::invalid(
+    serde_json::from_value(Value::Object(settings.clone()))
+        .map_err(|e| settings_error(&e.to_string()))
+}
+
+/// The name between the first pair of backquotes of a serde message.
+fn quoted(message: &str) -> Option<&str> {
+    let start = message.find('`')? + 1;
+    let end = start + message[start..].find('`')?;
+    Some(&message[start..end])
+}
+
+/// serde's message (which names fields, never values) as a French error
+/// on the field at fault.
+fn settings_error(message: &str) -> AppError {
+    let field = quoted(message).map(|name| format!("settings.{name}"));
+    match field {
+        Some(field) if message.starts_with("missing field") => {
+            AppError::invalid(field, "Ce paramètre est obligatoire pour ce fournisseur.")
+        }
+        Some(field) if message.starts_with("unknown field") => {
+            AppError::invalid(field, "Ce paramètre n'existe pas pour ce fournisseur.")
+        }
+        _ => AppError::invalid(
             "settings",
-            format!("Paramètres de connexion invalides : {e}"),
+            format!("Paramètres de connexion invalides ({message})."),
+        ),
+    }
+}
+
+/// The API's provider name, read: the tag the settings are read with and,
+/// for a named tool, its preset.
+fn provider_settings(
+    provider: &str,
+    settings: &mut Map<String, Value>,
+) -> AppResult<crate::stock::connectors::Provider> {
+    use crate::stock::connectors::Provider;
+    let known = Provider::parse(provider).ok_or_else(|| {
+        let names: Vec<&str> = Provider::ALL.iter().map(|p| p.name()).collect();
+        AppError::invalid(
+            "provider",
+            format!(
+                "Fournisseur inconnu. Valeurs possibles : {}.",
+                names.join(", ")
+            ),
         )
-    })
+    })?;
+    settings.insert("provider".into(), Value::String(known.tag().to_owned()));
+    if let Some(preset) = known.preset() {
+        settings
+            .entry("preset")
+            .or_insert_with(|| Value::String(preset.to_owned()));
+    }
+    if known == Provider::CsvFeed && !settings.contains_key("mapping") {
+        return Err(AppError::invalid(
+            "settings.mapping",
+            "Un flux CSV a besoin de la correspondance de ses colonnes.",
+        ));
+    }
+    Ok(known)
+}
+
+/// A secret left out (or sent back as shown, `{"configured": true}`) keeps
+/// its stored value when the provider is the same: a manager changing the
+/// URL need not type the API key again.
+fn keep_secrets(
+    settings: &mut Map<String, Value>,
+    provider: &str,
+    stored: Option<&StoredConnection>,
+) {
+    for key in SECRET_KEYS {
+        let shown = settings.get(key).is_some_and(Value::is_object);
+        if settings.contains_key(key) && !shown {
+            continue;
+        }
+        settings.remove(key);
+        if let Some(previous) = stored
+            .filter(|s| s.provider == provider)
+            .and_then(|s| s.settings.get(key))
+        {
+            settings.insert(key.to_owned(), previous.clone());
+        }
+    }
 }
 
 /// A fetcher that fetches nothing: to check a connection builds its source.
@@ -144,7 +226,9 @@ pub async fn put_connection(
         _ => return Err(AppError::invalid("provider", "Ce champ est obligatoire.")),
     };
     let mut settings = input.settings.unwrap_or_default();
-    settings.insert("provider".into(), Value::String(provider.clone()));
+    provider_settings(&provider, &mut settings)?;
+    let previous = services.stock_connections().get(account_id).await?;
+    keep_secrets(&mut settings, &provider, previous.as_ref());
     let connection = parse_connection(&settings)?;
     connection
         .source_name()
@@ -187,7 +271,7 @@ pub fn http_fetcher() -> AppResult<Arc<dyn FeedFetcher>> {
 
 // ---- the report ----
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SyncStatus {
     /// Every record applied.
@@ -199,7 +283,7 @@ pub enum SyncStatus {
 }
 
 /// `GET /api/stock/syncs/latest`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SyncReport {
     pub account_id: String,
     #[serde(with = "time::serde::rfc3339")]
@@ -211,8 +295,10 @@ pub struct SyncReport {
     pub source: String,
     pub status: SyncStatus,
     /// Why a failed sync failed (French).
+    #[schema(required = true)]
     pub message: Option<String>,
     pub feed_complete: bool,
+    #[schema(required = true)]
     pub encoding: Option<String>,
     pub created: usize,
     pub updated: usize,

@@ -439,19 +439,31 @@ async fn a_connection_keeps_its_secrets_to_itself() {
     let b = get_connection(&world.services, &world.b).await.unwrap();
     assert!(!serde_json::to_string(&b).unwrap().contains("s3cr3t"));
 
-    // Bad settings are refused, naming `settings`.
-    for (provider, settings) in [
+    // Bad settings are refused, naming the field at fault (account B's
+    // connection is a feed: no RadarVO key of its own to keep).
+    for (provider, settings, field) in [
         (
             "radarvo",
             json!({"base_url": "https://api.radarvo.example"}),
+            "settings.api_key",
         ),
-        ("spidervo", json!({"url": "ftp://x"})),
-        ("feed", json!({"url": "https://x.test/a.csv"})),
-        ("inconnu", json!({})),
+        (
+            "radarvo",
+            json!({"base_url": "https://x", "api_key": "k", "dealer": 1}),
+            "settings.dealer",
+        ),
+        ("spidervo", json!({"url": "ftp://x"}), "settings"),
+        ("feed", json!({"url": "https://x.test/a.csv"}), "settings"),
+        (
+            "csv_feed",
+            json!({"url": "https://x.test/a.csv"}),
+            "settings.mapping",
+        ),
+        ("inconnu", json!({}), "provider"),
     ] {
         let err = put_connection(
             &world.services,
-            &world.a,
+            &world.b,
             "manager-1",
             ConnectionInput {
                 provider: Some(provider.into()),
@@ -461,8 +473,8 @@ async fn a_connection_keeps_its_secrets_to_itself() {
         .await
         .unwrap_err();
         assert!(
-            matches!(&err, AppError::Validation(e) if e[0].field == "settings"),
-            "{err:?}"
+            matches!(&err, AppError::Validation(e) if e[0].field == field),
+            "{provider}: {err:?}"
         );
     }
     let err = put_connection(
@@ -497,4 +509,81 @@ async fn an_account_without_a_connection_cannot_sync() {
         latest_report(&portal.services, &account).await.unwrap_err(),
         AppError::NotFound { .. }
     ));
+}
+
+#[tokio::test]
+async fn named_tools_are_feeds_with_their_preset_and_secrets_are_kept() {
+    let world = world().await;
+    let put = |provider: &'static str, settings: Value| {
+        let services = world.services.clone();
+        let account = world.a.clone();
+        async move {
+            put_connection(
+                &services,
+                &account,
+                "manager-1",
+                ConnectionInput {
+                    provider: Some(provider.into()),
+                    settings: settings.as_object().cloned(),
+                },
+            )
+            .await
+        }
+    };
+    for (provider, source) in [
+        ("planetvo", "planetvo"),
+        ("cardiff", "cardiff"),
+        ("v12", "v12"),
+        ("eurolinea", "eurolinea"),
+    ] {
+        let view = put(
+            provider,
+            json!({"url": "https://outil.test/export.csv", "username": "stva", "password": "pw-1"}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(view.provider, provider);
+        assert_eq!(view.source, source);
+        assert_eq!(view.settings["preset"], provider);
+    }
+    // The same tool again without the password, or with it as shown:
+    // the stored one stays.
+    for password in [None, Some(json!({"configured": true}))] {
+        let mut settings = json!({"url": "https://outil.test/autre.csv", "username": "stva"});
+        if let Some(shown) = password {
+            settings["password"] = shown;
+        }
+        let view = put("eurolinea", settings).await.unwrap();
+        assert_eq!(view.settings["password"], json!({"configured": true}));
+        let stored = world
+            .services
+            .stock_connections()
+            .get(&world.a)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored.settings["password"], json!("pw-1"));
+        assert_eq!(
+            stored.settings["url"],
+            json!("https://outil.test/autre.csv")
+        );
+    }
+    // Another tool does not inherit it.
+    let view = put("cardiff", json!({"url": "https://outil.test/c.csv"}))
+        .await
+        .unwrap();
+    assert!(view.settings.get("password").is_none(), "{view:?}");
+    // A CSV feed with a mapping of its own.
+    let view = put(
+        "csv_feed",
+        json!({"url": "https://outil.test/f.csv", "mapping": {
+            "source": "outil-maison",
+            "format": {"type": "csv", "separator": ";"},
+            "fields": {"make": ["Marque"], "model": ["Modele"], "plate": ["Immat"], "external_ref": ["Ref"]}
+        }}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(view.provider, "csv_feed");
+    assert_eq!(view.source, "outil-maison");
 }

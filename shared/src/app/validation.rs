@@ -17,8 +17,10 @@ use crate::repo::orders::{Order, Orders};
 use crate::repo::users::User;
 use crate::services::Services;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct ValidateInput {
+    /// Must be `true`: the customer accepts the terms of sale.
+    #[schema(value_type = bool, required = true)]
     pub accept_terms: Option<bool>,
 }
 

@@ -54,25 +54,38 @@ fn missing() -> AppError {
 
 /// A vehicle as the API shows it: the plate in its usual layout, never the
 /// internal `revision`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct VehicleView {
     pub id: String,
     pub account_id: String,
+    /// `manual`, `csv`, or the stock connector's (`radarvo`, `planetvo`, ...).
     pub source: String,
+    #[schema(required = true)]
     pub external_ref: Option<String>,
     pub make: String,
     pub model: String,
+    #[schema(required = true)]
     pub version: Option<String>,
     /// `AB-123-CD`, `123 ABC 45`, or as stored for other plates.
+    #[schema(required = true)]
     pub plate: Option<String>,
+    #[schema(required = true)]
     pub vin: Option<String>,
     pub status: VehicleStatus,
+    /// The active order holding the vehicle, when `in_order`.
+    #[schema(required = true)]
     pub order_id: Option<String>,
+    #[schema(required = true)]
     pub mileage_km: Option<u32>,
+    #[schema(required = true)]
     pub first_registration: Option<String>,
+    #[schema(required = true)]
     pub fuel: Option<String>,
+    #[schema(required = true)]
     pub colour: Option<String>,
+    #[schema(required = true)]
     pub location: Option<String>,
+    #[schema(required = true)]
     pub photo_url: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
@@ -115,7 +128,7 @@ impl From<&Vehicle> for VehicleView {
 
 /// A vehicle just entered or corrected, with what looked doubtful
 /// (a foreign plate, a VIN check digit): `warnings: [{field, message}]`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SavedVehicle {
     #[serde(flatten)]
     pub vehicle: VehicleView,
@@ -243,10 +256,13 @@ pub async fn find(services: &Services, account_id: &str, vehicle_id: &str) -> Ap
 
 /// `POST /api/vehicles`: every field optional, so that a missing one gives
 /// a French field error.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
 pub struct VehicleInput {
+    #[schema(value_type = String, required = true)]
     pub make: Option<String>,
+    #[schema(value_type = String, required = true)]
     pub model: Option<String>,
+    #[schema(value_type = String, required = true)]
     pub plate: Option<String>,
     pub vin: Option<String>,
     pub version: Option<String>,
@@ -255,17 +271,24 @@ pub struct VehicleInput {
 /// `PATCH /api/vehicles/{id}`: an absent field is left as it is; `vin` and
 /// `version` are cleared with `null` or `""`; make, model and plate cannot
 /// be cleared.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
 pub struct VehiclePatch {
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = String)]
     pub make: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = String)]
     pub model: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = String)]
     pub plate: Option<Option<String>>,
+    /// `null` or `""` clears it.
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
     pub vin: Option<Option<String>>,
+    /// `null` or `""` clears it.
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
     pub version: Option<Option<String>>,
 }
 
@@ -522,7 +545,7 @@ fn in_order() -> AppError {
 
 /// What an import did. `errors` and `warnings` name the file's lines as a
 /// spreadsheet shows them (the header is line 1).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ImportReport {
     pub created: usize,
     pub updated: usize,

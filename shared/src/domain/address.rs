@@ -222,13 +222,20 @@ pub const PHONE_MAX_CHARS: usize = 20;
 /// An address as the API receives it (`POST/PUT /api/addresses`): every
 /// field optional, so that a missing one gives a French field error from
 /// [`AddressInput::validate`] rather than a serde error.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AddressInput {
+    #[schema(value_type = String, required = true)]
     pub label: Option<String>,
     pub company: Option<String>,
+    #[schema(value_type = String, required = true)]
     pub street: Option<String>,
+    /// 5 digits in France.
+    #[schema(value_type = String, required = true)]
     pub postal_code: Option<String>,
+    #[schema(value_type = String, required = true)]
     pub city: Option<String>,
+    /// ISO 3166 alpha-2; `FR` when absent.
+    #[schema(example = "FR")]
     pub country: Option<String>,
     pub contact_name: Option<String>,
     pub contact_phone: Option<String>,
@@ -236,17 +243,24 @@ pub struct AddressInput {
 }
 
 /// A valid address: trimmed, empty optional fields as `None`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AddressFields {
     pub label: String,
+    #[schema(required = true)]
     pub company: Option<String>,
     pub street: String,
+    #[schema(value_type = String, example = "69007")]
     pub postal_code: PostalCode,
     pub city: String,
+    /// ISO 3166 alpha-2.
     #[serde(default)]
+    #[schema(value_type = String, required = true, example = "FR")]
     pub country: Country,
+    #[schema(required = true)]
     pub contact_name: Option<String>,
+    #[schema(required = true)]
     pub contact_phone: Option<String>,
+    #[schema(required = true)]
     pub instructions: Option<String>,
 }
 

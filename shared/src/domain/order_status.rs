@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 /// Where an order stands. Serialised in snake_case (`picked_up`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(utoipa::ToSchema)]
 pub enum OrderStatus {
     /// Priced by the ERP, awaiting the customer's validation.
     Quoted,

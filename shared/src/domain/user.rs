@@ -9,6 +9,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// What a user may do. Serialised in snake_case (`manager`, `group`, `member`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(utoipa::ToSchema)]
 pub enum Role {
     /// STVA staff ("gestionnaire"): every account, no account of their own.
     Manager,
@@ -46,9 +47,27 @@ impl Role {
     }
 }
 
+/// The roles of a customer account's users (the `role` of an invitation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CustomerRole {
+    Group,
+    Member,
+}
+
+impl From<CustomerRole> for Role {
+    fn from(role: CustomerRole) -> Self {
+        match role {
+            CustomerRole::Group => Role::Group,
+            CustomerRole::Member => Role::Member,
+        }
+    }
+}
+
 /// Where a user account stands. Serialised in snake_case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(utoipa::ToSchema)]
 pub enum UserStatus {
     /// Created, invitation e-mail sent, password not chosen yet.
     Invited,

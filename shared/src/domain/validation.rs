@@ -4,9 +4,11 @@ use serde::Serialize;
 
 /// One invalid field: `field` is the JSON path the client sent
 /// (`postal_code`, `vehicles[2].plate`), `message` is French, for the user.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FieldError {
+    #[schema(example = "postal_code")]
     pub field: String,
+    #[schema(example = "Le code postal doit comporter 5 chiffres.")]
     pub message: String,
 }
 

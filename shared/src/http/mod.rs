@@ -5,6 +5,7 @@
 pub mod app;
 pub mod cookie;
 pub mod extract;
+pub mod openapi;
 pub mod problem;
 pub mod session;
 

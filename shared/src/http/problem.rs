@@ -12,14 +12,26 @@ use crate::error::AppError;
 
 pub const CONTENT_TYPE: &str = "application/problem+json";
 
-#[derive(Debug, Serialize)]
+/// An error, as `application/problem+json` (RFC 9457).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Problem {
+    /// `https://portail.stva.fr/problemes/<code>`.
     #[serde(rename = "type")]
+    #[schema(example = "https://portail.stva.fr/problemes/validation_failed")]
     pub kind: String,
+    /// A short French title of the kind of problem.
+    #[schema(value_type = String, example = "Données invalides")]
     pub title: &'static str,
+    /// The HTTP status.
+    #[schema(minimum = 400, maximum = 599, example = 422)]
     pub status: u16,
+    /// What went wrong, in French, for the user.
+    #[schema(example = "Le code postal doit comporter 5 chiffres.")]
     pub detail: String,
+    /// Stable and machine-readable (see docs/api.md for the list).
+    #[schema(value_type = String, example = "validation_failed")]
     pub code: &'static str,
+    /// The invalid fields (validation problems only; absent otherwise).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
 }

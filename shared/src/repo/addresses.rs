@@ -12,7 +12,7 @@ use crate::ports::table::{Condition, Item, Key, QueryRequest, StoreError, Table}
 use crate::repo::Page;
 use crate::repo::codec::{from_item, from_page, to_attrs};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Address {
     pub id: String,
     pub account_id: String,
@@ -22,6 +22,7 @@ pub struct Address {
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
+    /// Bumped by every change.
     pub version: u64,
 }
 

@@ -13,9 +13,11 @@ pub mod users;
 pub mod vehicles;
 
 /// A page of a list, as the API returns it.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct Page<T> {
     pub items: Vec<T>,
+    /// The `cursor` of the next page (opaque); `null` on the last page.
+    #[schema(required = true)]
     pub next_cursor: Option<String>,
 }
 

@@ -29,32 +29,34 @@ pub struct OrderVehicle {
     pub vin: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OrderPlace {
     pub address_id: String,
     #[serde(flatten)]
     pub fields: AddressFields,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OrderEstimate {
     pub estimate_id: String,
     pub amount_excl_tax_cents: i64,
     pub vat_cents: i64,
     pub amount_incl_tax_cents: i64,
+    #[schema(example = "EUR")]
     pub currency: String,
     #[serde(with = "time::serde::rfc3339")]
     pub valid_until: OffsetDateTime,
     pub distance_km: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TimelineEntry {
     #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
     pub status: OrderStatus,
     pub label: String,
     /// Who acted (a user's name), when a person did.
+    #[schema(required = true)]
     pub by: Option<String>,
 }
 

@@ -15,7 +15,7 @@ use crate::ports::table::{
 use crate::repo::Page;
 use crate::repo::codec::{from_item, from_page, to_attrs};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum VehicleStatus {
     InStock,

@@ -2,8 +2,6 @@
 //! (m = 19 MiB, t = 2, p = 1). Hashing is CPU-bound: it runs on the blocking
 //! pool so it never stalls the async runtime.
 
-use std::sync::LazyLock;
-
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use rand::TryRngCore;
@@ -21,10 +19,13 @@ fn argon2() -> AppResult<Argon2<'static>> {
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
-/// A hash of a password nobody has, verified when the e-mail is unknown so
-/// that a wrong e-mail and a wrong password take the same time.
-static DUMMY_HASH: LazyLock<Option<String>> =
-    LazyLock::new(|| hash_blocking("stva-dummy-password-for-timing").ok());
+/// A hash of a password nobody has (random, thrown away), verified when the
+/// e-mail is unknown so that a wrong e-mail and a wrong password take the
+/// same time. A constant with the same parameters as [`argon2`]: nothing to
+/// compute at cold start nor on the first failed sign-in (computing it cost
+/// every function ~25 ms of cold start, see docs/performance.md).
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$wndRIeH4b3opY6l8Wg9mSg$qSXTR2KYcF30VT83KsNIfjj00e+2ISR6AW3pfAnU4so";
 
 fn hash_blocking(password: &str) -> AppResult<String> {
     let mut salt_bytes = [0u8; 16];
@@ -68,18 +69,11 @@ pub async fn verify(password: &str, stored: Option<&str>) -> AppResult<bool> {
     blocking(move || match stored {
         Some(phc) => verify_blocking(&password, &phc),
         None => {
-            if let Some(dummy) = DUMMY_HASH.as_deref() {
-                verify_blocking(&password, dummy);
-            }
+            verify_blocking(&password, DUMMY_HASH);
             false
         }
     })
     .await
-}
-
-/// Computes the dummy hash now rather than on the first failed sign-in.
-pub fn warm_up() {
-    LazyLock::force(&DUMMY_HASH);
 }
 
 #[cfg(test)]
@@ -106,6 +100,16 @@ mod tests {
                 .expect("verify")
         );
         assert!(!verify("anything", None).await.expect("verify"));
+    }
+
+    #[test]
+    fn the_dummy_hash_costs_what_a_real_one_costs() {
+        let real = hash_blocking("any password").expect("hash");
+        let head = |phc: &str| phc.split('$').take(4).collect::<Vec<_>>().join("$");
+        assert_eq!(head(DUMMY_HASH), head(&real));
+        let digest = |phc: &str| phc.rsplit('$').next().map(str::len);
+        assert_eq!(digest(DUMMY_HASH), digest(&real));
+        assert!(PasswordHash::new(DUMMY_HASH).is_ok());
     }
 
     #[tokio::test]

@@ -47,8 +47,9 @@ pub struct StockRow {
 }
 
 /// A French message about one row of the file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct LineMessage {
+    /// The line as a spreadsheet numbers it (the header is line 1).
     pub line: usize,
     pub message: String,
 }

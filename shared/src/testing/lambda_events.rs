@@ -226,7 +226,9 @@ impl Events {
         events
     }
 
-    /// `METHOD /path` of every `.route(...)` in the crate's `src/lib.rs`.
+    /// `METHOD /path` of every `.route(...)` and every documented handler
+    /// (`#[utoipa::path(method, path = "...")]`, routed by `routes!`) in
+    /// the crate's `src/lib.rs`.
     fn declared_routes(&self) -> BTreeSet<String> {
         let lib = Path::new(self.crate_dir).join("src/lib.rs");
         let source =
@@ -257,6 +259,15 @@ impl Events {
                     routes.insert(format!("{} {path}", method.to_uppercase()));
                 }
             }
+        }
+        for (at, attribute) in source.match_indices("#[utoipa::path(") {
+            let body = &source[at + attribute.len()..];
+            let method = body.split(',').next().expect("utoipa::path method").trim();
+            let path = body
+                .split_once("path = \"")
+                .and_then(|(_, rest)| rest.split('"').next())
+                .expect("utoipa::path path");
+            routes.insert(format!("{} {path}", method.to_uppercase()));
         }
         routes
     }

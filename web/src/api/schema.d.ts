@@ -1015,11 +1015,13 @@ export interface components {
             errors?: components["schemas"]["FieldError"][];
         };
         /**
-         * @description The `provider` of a stock connection: the tag of [`StockConnection`]
-         *     (`feed` takes a `preset`: `planetvo`, `cardiff`, `eurolinea`...).
+         * @description The `provider` of a stock connection, as the API names it: the main
+         *     path (`radarvo`), Spider-VO's export, a named tool's export (a `feed`
+         *     with that tool's preset), a CSV feed with its own column mapping
+         *     (`csv_feed`), or a `feed` with a preset or mapping given in the settings.
          * @enum {string}
          */
-        Provider: "radarvo" | "spidervo" | "feed";
+        Provider: "radarvo" | "spidervo" | "planetvo" | "cardiff" | "v12" | "eurolinea" | "csv_feed" | "feed";
         PublishInput: {
             /** @description The `upload_id` of the upload URL. */
             upload_id: string;

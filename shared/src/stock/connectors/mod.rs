@@ -84,7 +84,7 @@ impl StockRecord {
 }
 
 /// A French message about one record of a feed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RecordError {
     /// The record's reference when it has one, else where it is
     /// (`ligne 12`, `véhicule n° 3`).
@@ -216,6 +216,73 @@ pub trait StockSource: Send + Sync {
     fn source(&self) -> &str;
     /// The account's whole current stock.
     async fn fetch(&self) -> FeedResult;
+}
+
+/// The `provider` of a stock connection, as the API names it: the main
+/// path (`radarvo`), Spider-VO's export, a named tool's export (a `feed`
+/// with that tool's preset), a CSV feed with its own column mapping
+/// (`csv_feed`), or a `feed` with a preset or mapping given in the settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Provider {
+    Radarvo,
+    Spidervo,
+    Planetvo,
+    Cardiff,
+    V12,
+    Eurolinea,
+    CsvFeed,
+    Feed,
+}
+
+impl Provider {
+    pub const ALL: [Provider; 8] = [
+        Provider::Radarvo,
+        Provider::Spidervo,
+        Provider::Planetvo,
+        Provider::Cardiff,
+        Provider::V12,
+        Provider::Eurolinea,
+        Provider::CsvFeed,
+        Provider::Feed,
+    ];
+
+    pub fn parse(name: &str) -> Option<Provider> {
+        serde_json::from_value(serde_json::Value::String(name.to_owned())).ok()
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Provider::Radarvo => "radarvo",
+            Provider::Spidervo => "spidervo",
+            Provider::Planetvo => "planetvo",
+            Provider::Cardiff => "cardiff",
+            Provider::V12 => "v12",
+            Provider::Eurolinea => "eurolinea",
+            Provider::CsvFeed => "csv_feed",
+            Provider::Feed => "feed",
+        }
+    }
+
+    /// The tag of [`StockConnection`] it is read as.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Provider::Radarvo => "radarvo",
+            Provider::Spidervo => "spidervo",
+            _ => "feed",
+        }
+    }
+
+    /// The feed preset a named tool implies.
+    pub fn preset(self) -> Option<&'static str> {
+        match self {
+            Provider::Planetvo => Some("planetvo"),
+            Provider::Cardiff => Some("cardiff"),
+            Provider::V12 => Some("v12"),
+            Provider::Eurolinea => Some("eurolinea"),
+            _ => None,
+        }
+    }
 }
 
 /// An account's stock connection, as a manager configures it (the secrets
@@ -780,6 +847,22 @@ impl FeedFetcher for CannedFetcher {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every documented provider reads as a `StockConnection`.
+    #[test]
+    fn every_provider_is_a_stock_connection() {
+        for provider in Provider::ALL {
+            assert_eq!(Provider::parse(provider.name()), Some(provider));
+            let tagged = serde_json::json!({ "provider": provider.tag() });
+            let err = serde_json::from_value::<StockConnection>(tagged)
+                .expect_err("settings are missing")
+                .to_string();
+            assert!(!err.contains("unknown variant"), "{provider:?}: {err}");
+        }
+        let unknown = serde_json::json!({ "provider": "minitel" });
+        let err = serde_json::from_value::<StockConnection>(unknown).expect_err("unknown");
+        assert!(err.to_string().contains("unknown variant"), "{err}");
+    }
 
     fn formats() -> Vec<String> {
         default_date_formats()
