@@ -6,11 +6,13 @@
 mod backend;
 mod dev_routes;
 mod local_files;
+mod mail_switch;
 mod options;
 mod web;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use aws_config::SdkConfig;
 use axum::Router;
@@ -93,7 +95,9 @@ pub async fn start_with_sdk(
         path: options.data_dir.clone(),
         source,
     })?;
-    let built = backend::build(&options, &url, sdk).await?;
+    let mut built = backend::build(&options, &url, sdk).await?;
+    let mail = mail_switch::MailSwitch::new(built.services.mailer.clone());
+    built.services.mailer = Arc::new(mail.clone());
     let bootstrap = backend::bootstrap_manager(&built.services, &options.data_dir).await?;
 
     let api = shared::http::api_router(function_routes(), &built.services.config)
@@ -104,8 +108,12 @@ pub async fn start_with_sdk(
             blobs: built.blobs.clone(),
             services: built.services.clone(),
             simulator: built.simulator.as_ref().map(|s| s.simulator.clone()),
+            mail,
         }))
-        .merge(web::routes(&options.web_dir));
+        .merge(shared::http::app::security_headers(
+            web::routes(&options.web_dir),
+            false,
+        ));
 
     let (shutdown, signal) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {

@@ -43,31 +43,42 @@ fn header_layer(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer
     SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
 }
 
-/// The function routes with the layers every response needs.
-pub fn api_router(routes: Router<Services>, config: &Config) -> Router<Services> {
-    let mut router = routes
-        .route("/api/health", get(health))
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
+/// The headers every answer carries, the API's and the frontend's pages
+/// alike; HSTS outside local runs (`secure`, as for `Secure` cookies).
+pub fn security_headers<S: Clone + Send + Sync + 'static>(
+    router: Router<S>,
+    secure: bool,
+) -> Router<S> {
+    let router = router
         .layer(header_layer(header::CONTENT_SECURITY_POLICY, CSP))
         .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header_layer(header::REFERRER_POLICY, "no-referrer"))
-        .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"))
-        .layer(header_layer(header::CACHE_CONTROL, "no-store"));
-    if config.secure_cookies {
-        router = router.layer(header_layer(
+        .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"));
+    if secure {
+        router.layer(header_layer(
             header::STRICT_TRANSPORT_SECURITY,
             "max-age=63072000; includeSubDomains",
-        ));
+        ))
+    } else {
+        router
     }
-    router.layer(TraceLayer::new_for_http())
+}
+
+/// The function routes with the layers every response needs.
+pub fn api_router(routes: Router<Services>, config: &Config) -> Router<Services> {
+    let router = routes
+        .route("/api/health", get(health))
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
+        .layer(header_layer(header::CACHE_CONTROL, "no-store"));
+    security_headers(router, config.secure_cookies).layer(TraceLayer::new_for_http())
 }
 
 /// One Lambda's whole app: its routes, the shared layers, a problem+json
 /// 404 for anything else.
 pub fn lambda_app(routes: Router<Services>, services: Services) -> Router {
     let config = services.config.clone();
-    api_router(routes, &config)
-        .fallback(not_found)
-        .with_state(services)
+    // The fallback goes in before the layers, so its 404 carries the
+    // security headers too.
+    api_router(routes.fallback(not_found), &config).with_state(services)
 }
