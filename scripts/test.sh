@@ -3,7 +3,8 @@
 # --lint, the template checks and their tests), formatting, lints, unit and
 # property tests, the ports' conformance suites against the embedded
 # adapters and against the local AWS emulator (moto), the functions' tests,
-# the end-to-end, race, failure-drill and security tests, and the web
+# the end-to-end, race, failure-drill and security tests, Schemathesis
+# against stva-dev with a manager and a customer, and the web
 # frontend's unit and browser tests (Chromium). Installs what it needs
 # (moto, cfn-lint, SAM CLI into .venv; Chromium and npm packages) and starts
 # and stops moto itself.
@@ -27,6 +28,9 @@ cargo build --manifest-path fuzz/Cargo.toml --bins --target-dir target
 
 say "cargo test"
 cargo test --workspace --locked
+
+say "API fuzzing from the OpenAPI document (Schemathesis, 25 examples per operation; scripts/schemathesis.sh 100 for the long run)"
+scripts/schemathesis.sh 25
 
 say "web frontend: build, unit and browser tests (scripts/test-web.sh)"
 scripts/test-web.sh
