@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs one fuzz target (fuzz/fuzz_targets/) for a set time:
 #   scripts/fuzz.sh TARGET [SECONDS]     (default 60 s)
-# Targets: csv_import spidervo_xml radarvo_json feed_presets plate vin.
+#   scripts/fuzz.sh all [SECONDS]        (each target in turn)
+# Targets: csv_import spidervo_xml radarvo_json feed_presets plate vin
+# erp_answers session_token request_bodies.
 # With a nightly toolchain, through `cargo +nightly fuzz run` (AddressSanitizer;
 # installs cargo-fuzz if missing); else (or with STVA_FUZZ_STABLE=1) the plain
 # libFuzzer binary built on the pinned stable toolchain. The corpus is
@@ -10,10 +12,14 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-TARGETS="csv_import spidervo_xml radarvo_json feed_presets plate vin"
+TARGETS="csv_import spidervo_xml radarvo_json feed_presets plate vin erp_answers session_token request_bodies"
 target=${1:-}
 seconds=${2:-60}
-[ -n "$target" ] || die "usage: scripts/fuzz.sh TARGET [SECONDS] (targets: $TARGETS)"
+[ -n "$target" ] || die "usage: scripts/fuzz.sh TARGET|all [SECONDS] (targets: $TARGETS)"
+if [ "$target" = all ]; then
+  for t in $TARGETS; do "$0" "$t" "$seconds"; done
+  exit 0
+fi
 case " $TARGETS " in *" $target "*) ;; *) die "unknown target $target (targets: $TARGETS)" ;; esac
 [[ "$seconds" =~ ^[0-9]+$ ]] || die "SECONDS must be a whole number"
 
@@ -33,6 +39,15 @@ case $target in
     for p in "AB-123-CD" "ab 123 cd" "1234 AB 56" "123 ABC 75" "W-123-AB" "AB–123–CD"; do
       printf '%s' "$p" >"$corpus/fixture-$(printf '%s' "$p" | sha256sum | cut -c1-12)"
     done ;;
+  erp_answers)
+    seed infra/erp-simulator/tests/fixtures/*.json docs/erp-examples/*.json
+    printf '\001{"estimate_id":"E1","amount_excl_tax_cents":100,"vat_cents":20,"amount_incl_tax_cents":120,"currency":"EUR","valid_until":"2026-12-01T00:00:00Z","distance_km":12}' >"$corpus/fixture-estimate"
+    printf '\000{"changes":[{"erp_order_id":"O1","reference":"R1","status":"confirmed","at":"2026-12-01T00:00:00Z"}],"cursor":"c1","has_more":false}' >"$corpus/fixture-changes" ;;
+  session_token)
+    printf '%s' "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1MSJ9.c2ln" >"$corpus/fixture-jwt" ;;
+  request_bodies)
+    printf '%s' '{"label":"Dépôt","street":"12 rue","postal_code":"69002","city":"Lyon"}' >"$corpus/fixture-address"
+    printf '%s' '{"vehicles":[{"vehicle_id":"v1","make":"Peugeot","model":"308","plate":"AB-123-CD"}],"pickup_address_id":"a","delivery_address_id":"b"}' >"$corpus/fixture-quote" ;;
   vin)
     for v in "VF1RFB00X12345678" "wvwzzz1jzxw000001" "1M8GDM9AXKP042788" "VF1 AB000123456789"; do
       printf '%s' "$v" >"$corpus/fixture-$(printf '%s' "$v" | sha256sum | cut -c1-12)"

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Every test of the portal: formatting, lints, unit and property tests, the
-# ports' conformance suites against the embedded adapters and against the
-# local AWS emulator (moto), the functions' tests and the end-to-end tests.
-# Lints the SAM template. Installs what it needs (moto and cfn-lint into
-# .venv) and starts and stops moto itself.
+# Every test of the portal: the deployment checks (cfn-lint, sam validate
+# --lint, the template checks and their tests), formatting, lints, unit and
+# property tests, the ports' conformance suites against the embedded
+# adapters and against the local AWS emulator (moto), the functions' tests,
+# the end-to-end, race, failure-drill and security tests, Schemathesis
+# against stva-dev with a manager and a customer, and the web
+# frontend's unit and browser tests (Chromium). Installs what it needs
+# (moto, cfn-lint, SAM CLI into .venv; Chromium and npm packages) and starts
+# and stops moto itself.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -11,8 +15,7 @@ ensure_rust
 ensure_venv
 start_moto
 
-say "cfn-lint template.yaml"
-.venv/bin/cfn-lint template.yaml
+infra/checks/run.sh
 
 say "cargo fmt --check"
 cargo fmt --all -- --check
@@ -25,3 +28,9 @@ cargo build --manifest-path fuzz/Cargo.toml --bins --target-dir target
 
 say "cargo test"
 cargo test --workspace --locked
+
+say "API fuzzing from the OpenAPI document (Schemathesis, 25 examples per operation; scripts/schemathesis.sh 100 for the long run)"
+scripts/schemathesis.sh 25
+
+say "web frontend: build, unit and browser tests (scripts/test-web.sh)"
+scripts/test-web.sh

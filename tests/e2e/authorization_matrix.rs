@@ -525,7 +525,12 @@ fn route_keys(rows: &[Row]) -> BTreeSet<String> {
 
 #[test]
 fn every_route_with_a_sample_event_is_in_the_matrix() {
-    let keys = event_route_keys();
+    // `/internal/...` events are direct Lambda invocations (the first
+    // manager's invitation), routed by neither the HTTP API nor CloudFront.
+    let keys: BTreeSet<String> = event_route_keys()
+        .into_iter()
+        .filter(|k| !k.contains(" /internal/"))
+        .collect();
     let covered: BTreeSet<String> = route_keys(&matrix()).iter().map(|k| shape(k)).collect();
     let missing: Vec<_> = keys.difference(&covered).collect();
     assert!(

@@ -5,6 +5,8 @@
 mod authorization_matrix;
 mod back_office;
 mod bad_input;
+mod concurrency;
+mod drills;
 mod erp_faults;
 mod identity;
 mod invoices;

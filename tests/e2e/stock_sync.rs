@@ -7,12 +7,11 @@
 //! nothing; a row gone from the feed is removed; another account sees
 //! nothing of it; `/_dev/run/stock-sync` runs the hourly sync.
 
-use e2e_tests::{Caller, Portal, PortalBackend};
+use e2e_tests::{Caller, Portal, PortalBackend, feed_server};
 use reqwest::Method;
 use serde_json::{Value, json};
 use shared::domain::Role;
 use shared::testing::fixtures::{PASSWORD, seed_account, seed_user};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::watch;
 
 const EXPORT: &str = "Référence;Marque;Modèle;Version;Immatriculation;Kilométrage;Date 1ère MEC;Couleur\r\n\
@@ -29,39 +28,6 @@ fn windows_1252(text: &str) -> Vec<u8> {
             _ => panic!("{c:?} is not in this test's Windows-1252"),
         })
         .collect()
-}
-
-/// A local HTTP server answering every request with the current body.
-async fn feed_server(body: watch::Receiver<Vec<u8>>) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("a local port");
-    let address = listener.local_addr().expect("its address");
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut socket, _)) = listener.accept().await else {
-                return;
-            };
-            let body = body.borrow().clone();
-            tokio::spawn(async move {
-                let mut request = Vec::new();
-                let mut buffer = [0u8; 1024];
-                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match socket.read(&mut buffer).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => request.extend_from_slice(&buffer[..n]),
-                    }
-                }
-                let head = format!(
-                    "HTTP/1.1 200 OK\r\ncontent-type: text/csv\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
-                    body.len()
-                );
-                let _ = socket.write_all(head.as_bytes()).await;
-                let _ = socket.write_all(&body).await;
-            });
-        }
-    });
-    format!("http://{address}/exports/stock.csv?token=tok-e2e-42")
 }
 
 async fn customer(portal: &Portal, account: &str, email: &str) -> Caller {
@@ -82,7 +48,7 @@ async fn journey(backend: PortalBackend) {
         std::str::from_utf8(&feed.borrow()).is_err(),
         "really Windows-1252"
     );
-    let url = feed_server(body).await;
+    let url = feed_server(body, std::time::Duration::ZERO).await;
     let portal = Portal::start(backend).await;
     let services = portal.server.services.clone();
     let account = seed_account(&services, "Garage Dupont").await;

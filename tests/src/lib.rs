@@ -5,6 +5,8 @@
 
 use dev_server::{Backend, DevServer, Options};
 use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::sync::watch;
 
 pub use dev_server::Backend as PortalBackend;
 
@@ -250,6 +252,22 @@ pub fn address_body(label: &str) -> Value {
 
 /// A validated order of `caller`'s account, made over HTTP.
 pub async fn validated_order(caller: &Caller) -> Value {
+    let quoted = quoted_order(caller, "AB-123-CD").await;
+    let validated = caller
+        .post(
+            &format!(
+                "/api/orders/{}/validate",
+                quoted["id"].as_str().expect("id")
+            ),
+            json!({"accept_terms": true}),
+        )
+        .await;
+    validated.expect(200);
+    validated.body.clone()
+}
+
+/// A quoted order of `caller`'s account for one new vehicle with `plate`.
+pub async fn quoted_order(caller: &Caller, plate: &str) -> Value {
     let pickup = caller
         .post("/api/addresses", address_body("Dépôt Lyon"))
         .await;
@@ -262,7 +280,7 @@ pub async fn validated_order(caller: &Caller) -> Value {
     let vehicle = caller
         .post(
             "/api/vehicles",
-            json!({"make": "Peugeot", "model": "308", "plate": "AB-123-CD"}),
+            json!({"make": "Peugeot", "model": "308", "plate": plate}),
         )
         .await;
     vehicle.expect(201);
@@ -270,19 +288,47 @@ pub async fn validated_order(caller: &Caller) -> Value {
         .post(
             "/api/quotes",
             json!({
-                "vehicles": [{"vehicle_id": vehicle.str("id"), "make": "Peugeot", "model": "308", "plate": "AB-123-CD"}],
+                "vehicles": [{"vehicle_id": vehicle.str("id"), "make": "Peugeot", "model": "308", "plate": plate}],
                 "pickup_address_id": pickup.str("id"),
                 "delivery_address_id": delivery.str("id"),
             }),
         )
         .await;
     quoted.expect(201);
-    let validated = caller
-        .post(
-            &format!("/api/orders/{}/validate", quoted.str("id")),
-            json!({"accept_terms": true}),
-        )
-        .await;
-    validated.expect(200);
-    validated.body.clone()
+    quoted.body.clone()
+}
+
+/// A local HTTP server standing for a stock tool's export: every request
+/// gets the current body (a CSV), after `delay` (a slow tool).
+pub async fn feed_server(body: watch::Receiver<Vec<u8>>, delay: std::time::Duration) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a local port");
+    let address = listener.local_addr().expect("its address");
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
+            let body = body.borrow().clone();
+            tokio::spawn(async move {
+                let mut request = Vec::new();
+                let mut buffer = [0u8; 1024];
+                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match socket.read(&mut buffer).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => request.extend_from_slice(&buffer[..n]),
+                    }
+                }
+                tokio::time::sleep(delay).await;
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: text/csv\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = socket.write_all(head.as_bytes()).await;
+                let _ = socket.write_all(&body).await;
+            });
+        }
+    });
+    format!("http://{address}/exports/stock.csv?token=tok-e2e-42")
 }

@@ -1,4 +1,5 @@
-//! Routes that exist only in local runs: the mail outbox, the signed URLs
+//! Routes that exist only in local runs: the mail outbox (and a switch to
+//! take the mail service down, for drills), the signed URLs
 //! of the local blob store, running a scheduled function once, and the
 //! built-in ERP simulator's clock and faults.
 
@@ -17,16 +18,41 @@ use shared::http::ApiJson;
 use shared::http::problem::Problem;
 use shared::{AppError, Services};
 
+use crate::mail_switch::MailSwitch;
+
 #[derive(Clone)]
 pub struct DevState {
     pub outbox: OutboxMailer,
     pub blobs: Option<Arc<LocalBlobStore>>,
     pub services: Services,
     pub simulator: Option<Simulator>,
+    pub mail: MailSwitch,
 }
 
 async fn mail(State(state): State<DevState>) -> Result<impl IntoResponse, AppError> {
     Ok(axum::Json(state.outbox.list()?))
+}
+
+#[derive(Debug, Deserialize)]
+struct MailFaults {
+    down: bool,
+}
+
+/// Takes the mail service down or brings it back (failure drills).
+async fn mail_faults(
+    State(state): State<DevState>,
+    ApiJson(body): ApiJson<MailFaults>,
+) -> impl IntoResponse {
+    state.mail.set_down(body.down);
+    axum::Json(serde_json::json!({ "down": state.mail.is_down() }))
+}
+
+/// The e-mails waiting to be sent again, and those given up.
+async fn unsent_mail(State(state): State<DevState>) -> Result<impl IntoResponse, AppError> {
+    let (pending, failed) = shared::app::mail_delivery::unsent(&state.services).await?;
+    Ok(axum::Json(
+        serde_json::json!({ "pending": pending, "failed": failed }),
+    ))
 }
 
 async fn run(
@@ -95,6 +121,8 @@ pub fn routes(state: DevState) -> Router {
     let blobs = state.blobs.clone();
     let mut router = Router::new()
         .route("/_dev/mail", get(mail))
+        .route("/_dev/mail/faults", post(mail_faults))
+        .route("/_dev/mail/unsent", get(unsent_mail))
         .route("/_dev/run/{function}", post(run))
         .route("/_dev/erp/advance", post(advance))
         .route("/_dev/erp/faults", post(faults))

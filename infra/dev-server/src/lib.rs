@@ -6,12 +6,14 @@
 mod backend;
 mod dev_routes;
 mod local_files;
+mod mail_switch;
 pub mod openapi;
 mod options;
 mod web;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use aws_config::SdkConfig;
 use axum::Router;
@@ -85,7 +87,9 @@ pub async fn start_with_sdk(
         path: options.data_dir.clone(),
         source,
     })?;
-    let built = backend::build(&options, &url, sdk).await?;
+    let mut built = backend::build(&options, &url, sdk).await?;
+    let mail = mail_switch::MailSwitch::new(built.services.mailer.clone());
+    built.services.mailer = Arc::new(mail.clone());
     let bootstrap = backend::bootstrap_manager(&built.services, &options.data_dir).await?;
 
     // `GET /api/openapi.json` serves the document generated from this code.
@@ -99,6 +103,7 @@ pub async fn start_with_sdk(
             blobs: built.blobs.clone(),
             services: built.services.clone(),
             simulator: built.simulator.as_ref().map(|s| s.simulator.clone()),
+            mail,
         }))
         .merge(shared::http::app::security_headers(
             web::routes(&options.web_dir),

@@ -323,6 +323,52 @@ fn order_from_wire(o: OrderWire) -> Result<ErpOrder, ErpError> {
     Ok(o.into())
 }
 
+fn changes_from_wire(page: ChangesWire) -> Result<ChangePage, ErpError> {
+    if page.cursor.is_empty() {
+        return Err(ErpError::Malformed("change page without a cursor".into()));
+    }
+    Ok(ChangePage {
+        changes: page
+            .changes
+            .into_iter()
+            .map(|c| StatusChange {
+                erp_order_id: c.erp_order_id,
+                reference: c.reference,
+                status: c.status.into(),
+                at: c.at,
+            })
+            .collect(),
+        cursor: page.cursor,
+        has_more: page.has_more,
+    })
+}
+
+// --- Answers, decoded (the real path, also the fuzz targets' entry) -------
+
+fn final_answer(status: u16, body: &[u8]) -> Result<Answer, ErpError> {
+    let status = StatusCode::from_u16(status)
+        .map_err(|_| ErpError::Malformed(format!("HTTP status {status} out of range")))?;
+    Ok(Answer {
+        status,
+        body: Bytes::copy_from_slice(body),
+    })
+}
+
+/// A final answer (2xx or 4xx) to `POST /v1/estimates`.
+pub fn decode_estimate(status: u16, body: &[u8]) -> Result<Estimate, ErpError> {
+    estimate_from_wire(final_answer(status, body)?.into_result("estimate")?)
+}
+
+/// A final answer to `GET /v1/orders/{id}` or `POST /v1/orders[/{id}/cancel]`.
+pub fn decode_order(status: u16, body: &[u8]) -> Result<ErpOrder, ErpError> {
+    order_from_wire(final_answer(status, body)?.into_result("order")?)
+}
+
+/// A final answer to `GET /v1/changes`.
+pub fn decode_changes(status: u16, body: &[u8]) -> Result<ChangePage, ErpError> {
+    changes_from_wire(final_answer(status, body)?.into_result("changes")?)
+}
+
 // --- Calls ----------------------------------------------------------------
 
 /// A final answer: 2xx, or a 4xx other than 429.
@@ -718,24 +764,7 @@ impl Erp for HttpErp {
                 idempotency_key: None,
             })
             .await?;
-        let page: ChangesWire = answer.into_result("changes")?;
-        if page.cursor.is_empty() {
-            return Err(ErpError::Malformed("change page without a cursor".into()));
-        }
-        Ok(ChangePage {
-            changes: page
-                .changes
-                .into_iter()
-                .map(|c| StatusChange {
-                    erp_order_id: c.erp_order_id,
-                    reference: c.reference,
-                    status: c.status.into(),
-                    at: c.at,
-                })
-                .collect(),
-            cursor: page.cursor,
-            has_more: page.has_more,
-        })
+        changes_from_wire(answer.into_result("changes")?)
     }
 }
 

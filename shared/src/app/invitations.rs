@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
+use crate::app::mail_delivery::{self, MailJob};
 use crate::app::views::{SessionGrant, UserView};
 use crate::app::{Checks, links, new_id, parse_email, parse_name, required, sessions};
 use crate::domain::{Role, UserStatus};
@@ -211,11 +212,12 @@ async fn create_and_invite(
         &links::url(services, ACCEPT_PATH, &secret),
         INVITATION_VALID_HOURS,
     );
-    // The user exists either way; a failed e-mail is logged and the
+    // The user exists either way; a failed e-mail is recorded and the
     // invitation can be sent again.
-    if let Err(e) = services.mailer.send(&mail).await {
-        tracing::error!(error = %e, user_id = %user.id, "invitation e-mail not sent");
-    }
+    let job = MailJob::Invitation {
+        user_id: user.id.clone(),
+    };
+    mail_delivery::send(services, job, &mail).await;
     Ok(UserView::from(&user))
 }
 

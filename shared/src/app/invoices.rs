@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Map;
 use time::OffsetDateTime;
 
+use crate::app::mail_delivery::{self, MailJob};
 use crate::app::order_lifecycle::{load, save};
 use crate::app::order_views::OrderView;
 use crate::app::validation::owned_order;
@@ -332,9 +333,10 @@ async fn record(
 
 async fn notify(services: &Services, order: &Order) {
     let mail = emails::invoice_available(order, &services.config.public_url);
-    if let Err(e) = services.mailer.send(&mail).await {
-        tracing::error!(error = %e, order_id = %order.id, "invoice e-mail not sent");
-    }
+    let job = MailJob::InvoiceAvailable {
+        order_id: order.id.clone(),
+    };
+    mail_delivery::send(services, job, &mail).await;
 }
 
 /// Where to download the order's invoice: a presigned GET, valid 5 minutes,

@@ -6,6 +6,7 @@ pub mod bootstrap;
 pub mod invitations;
 pub mod invoices;
 mod links;
+pub mod mail_delivery;
 pub mod order_lifecycle;
 pub mod order_views;
 pub mod orders;

@@ -4,6 +4,7 @@
 
 use time::OffsetDateTime;
 
+use crate::app::mail_delivery::{self, MailJob};
 use crate::domain::OrderStatus;
 use crate::emails;
 use crate::error::{AppError, AppResult};
@@ -158,9 +159,12 @@ pub async fn apply_erp_status(
                 let mut sent = 0;
                 for step in steps.iter().copied().filter(|s| notifies(*s)) {
                     let mail = emails::order_status(&order, step, &services.config.public_url);
-                    match services.mailer.send(&mail).await {
-                        Ok(_) => sent += 1,
-                        Err(e) => tracing::error!(error = %e, order_id, "status e-mail not sent"),
+                    let job = MailJob::OrderStatus {
+                        order_id: order.id.clone(),
+                        status: step,
+                    };
+                    if mail_delivery::send(services, job, &mail).await {
+                        sent += 1;
                     }
                 }
                 return Ok(sent);

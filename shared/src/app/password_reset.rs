@@ -4,6 +4,7 @@
 use serde::Deserialize;
 use time::Duration;
 
+use crate::app::mail_delivery::{self, MailJob};
 use crate::app::{links, required};
 use crate::domain::{EmailAddress, UserStatus, validate_password};
 use crate::emails;
@@ -65,9 +66,10 @@ pub async fn request(services: &Services, input: ResetRequestInput) -> AppResult
         &links::url(services, RESET_PATH, &secret),
         RESET_VALID_MINUTES,
     );
-    if let Err(e) = services.mailer.send(&mail).await {
-        tracing::error!(error = %e, user_id = %user.id, "password reset e-mail not sent");
-    }
+    let job = MailJob::PasswordReset {
+        user_id: user.id.clone(),
+    };
+    mail_delivery::send(services, job, &mail).await;
     Ok(())
 }
 

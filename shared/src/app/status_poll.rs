@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use crate::app::order_lifecycle;
+use crate::app::{mail_delivery, order_lifecycle};
 use crate::error::{AppError, AppResult};
 use crate::ports::{Condition, Item, Key, StoreError};
 use crate::services::Services;
@@ -27,6 +27,9 @@ pub struct PollSummary {
     pub changes_read: usize,
     pub changes_applied: usize,
     pub emails_sent: usize,
+    /// E-mails that had failed, sent again (`mail_delivery`).
+    pub emails_retried: usize,
+    pub emails_recovered: usize,
     pub erp_calls: usize,
     pub errors: Vec<String>,
 }
@@ -117,7 +120,16 @@ async fn work(services: &Services, summary: &mut PollSummary) -> AppResult<()> {
             Err(e) => summary.errors.push(format!("quote {order_id}: {e}")),
         }
     }
-    // 3. The change feed, from the stored cursor.
+    // 3. E-mails that could not be sent earlier; a failure here must not
+    // hold the ERP's changes back.
+    match mail_delivery::retry_pending(services).await {
+        Ok(retry) => {
+            summary.emails_retried += retry.retried;
+            summary.emails_recovered += retry.sent;
+        }
+        Err(e) => summary.errors.push(format!("pending e-mails: {e}")),
+    }
+    // 4. The change feed, from the stored cursor.
     for _ in 0..MAX_FEED_PAGES {
         let stored = services.table.get(&cursor_key()).await?;
         let cursor = stored.as_ref().and_then(|i| {
@@ -127,11 +139,19 @@ async fn work(services: &Services, summary: &mut PollSummary) -> AppResult<()> {
                 .map(str::to_owned)
         });
         summary.erp_calls += 1;
-        let page = services
-            .erp
-            .changes(cursor.as_deref(), FEED_PAGE)
-            .await
-            .map_err(crate::app::quotes::erp_failure)?;
+        // The ERP down is this run's news, not its failure: the cursor
+        // stays, the next run reads on from it.
+        let page = match services.erp.changes(cursor.as_deref(), FEED_PAGE).await {
+            Ok(page) => page,
+            Err(e) => {
+                tracing::warn!(error = %e, "ERP change feed unavailable");
+                summary.errors.push(format!(
+                    "ERP change feed: {}",
+                    crate::app::quotes::erp_failure(e)
+                ));
+                break;
+            }
+        };
         summary.changes_read += page.changes.len();
         for change in &page.changes {
             let applied = order_lifecycle::apply_erp_status(

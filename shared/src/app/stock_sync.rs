@@ -18,9 +18,13 @@
 //!   `removed`; an incomplete feed removes nothing, and neither does an
 //!   empty feed when the account holds vehicles of that source (a warning:
 //!   a tool answering an empty export must not wipe a stock).
-//! - Writes go in transactions of at most 25 items (conflicts and
-//!   throttling retried); a transaction failing on a condition is replayed
-//!   item by item so only the vehicles changed meanwhile are reported.
+//! - New vehicles (fresh ids nobody else can hold) are written with batch
+//!   puts (`put_many`: BatchWriteItem, 25 at a time, unprocessed items
+//!   retried). Updates and removals go in conditional transactions of at
+//!   most 25 items (conflicts and throttling retried); a transaction failing
+//!   on a condition is replayed item by item so only the vehicles changed
+//!   meanwhile are reported. A sync interrupted between the two leaves new
+//!   vehicles that the next sync matches by reference: nothing duplicates.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -436,7 +440,6 @@ struct Planned {
 
 #[derive(Clone, Copy)]
 enum Kind {
-    Created,
     Updated,
     Removed,
 }
@@ -505,6 +508,7 @@ async fn sync_locked(
 
     let mut index = StockIndex::new(services.vehicles().all(account_id).await?);
     let now = services.clock.now();
+    let mut new_items = Vec::new();
     let mut planned = Vec::new();
     // Vehicle id -> the record that matched it.
     let mut matched: HashMap<String, String> = HashMap::new();
@@ -525,11 +529,7 @@ async fn sync_locked(
             .cloned();
         let Some(existing) = found else {
             let vehicle = new_vehicle(account_id, record, now);
-            planned.push(Planned {
-                label,
-                write: Vehicles::create_write(&vehicle)?,
-                kind: Kind::Created,
-            });
+            new_items.push(Vehicles::item(&vehicle)?);
             matched.insert(vehicle.id.clone(), record.label());
             index.put(vehicle);
             continue;
@@ -623,6 +623,10 @@ async fn sync_locked(
         }
     }
 
+    let new_vehicles = new_items.len();
+    services.table.put_many(new_items).await?;
+    report.created += new_vehicles;
+    report.writes += new_vehicles;
     write_batches(services, planned, &mut report, &mut errors).await?;
 
     report.errors_total = errors.len();
@@ -740,7 +744,6 @@ async fn transact_with_retries(services: &Services, writes: Vec<Write>) -> Resul
 fn count(report: &mut SyncReport, kind: Kind) {
     report.writes += 1;
     match kind {
-        Kind::Created => report.created += 1,
         Kind::Updated => report.updated += 1,
         Kind::Removed => report.removed += 1,
     }

@@ -6,10 +6,10 @@
 
 use serde::Deserialize;
 
+use crate::app::mail_delivery::{self, MailJob};
 use crate::app::order_lifecycle::{self, load, save};
 use crate::app::order_views::OrderView;
 use crate::domain::OrderStatus;
-use crate::emails;
 use crate::error::{AppError, AppResult};
 use crate::policy::{Action, Actor, authorize};
 use crate::ports::StoreError;
@@ -102,16 +102,11 @@ pub async fn validate(
     Ok(OrderView::from(&load(services, order_id).await?))
 }
 
+/// The validation e-mail with the purchase order; kept for a later poll
+/// when it cannot go now (`mail_delivery`).
 async fn send_confirmation(services: &Services, order_id: &str) {
-    let result = async {
-        let order = load(services, order_id).await?;
-        let pdf = crate::app::purchase_orders::render(services, &order).await?;
-        let mail = emails::order_validated(&order, pdf, &services.config.public_url);
-        services.mailer.send(&mail).await?;
-        AppResult::Ok(())
-    }
-    .await;
-    if let Err(e) = result {
-        tracing::error!(error = %e, order_id, "validation e-mail not sent");
-    }
+    let job = MailJob::OrderValidated {
+        order_id: order_id.to_owned(),
+    };
+    mail_delivery::send_job(services, job).await;
 }

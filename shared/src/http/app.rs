@@ -94,7 +94,7 @@ pub fn api_router(routes: Router<Services>, config: &Config) -> Router<Services>
 /// 404 for anything else.
 pub fn lambda_app(routes: Router<Services>, services: Services) -> Router {
     let config = services.config.clone();
-    api_router(routes, &config)
-        .fallback(not_found)
-        .with_state(services)
+    // The fallback goes in before the layers, so its 404 carries the
+    // security headers too.
+    api_router(routes.fallback(not_found), &config).with_state(services)
 }

@@ -24,8 +24,7 @@ fn argon2() -> AppResult<Argon2<'static>> {
 /// same time. A constant with the same parameters as [`argon2`]: nothing to
 /// compute at cold start nor on the first failed sign-in (computing it cost
 /// every function ~25 ms of cold start, see docs/performance.md).
-const DUMMY_HASH: &str =
-    "$argon2id$v=19$m=19456,t=2,p=1$wndRIeH4b3opY6l8Wg9mSg$qSXTR2KYcF30VT83KsNIfjj00e+2ISR6AW3pfAnU4so";
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$wndRIeH4b3opY6l8Wg9mSg$qSXTR2KYcF30VT83KsNIfjj00e+2ISR6AW3pfAnU4so";
 
 fn hash_blocking(password: &str) -> AppResult<String> {
     let mut salt_bytes = [0u8; 16];
