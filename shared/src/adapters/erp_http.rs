@@ -1154,4 +1154,35 @@ mod tests {
         assert_eq!(seen[0].path, "/v1/changes");
         assert_eq!(seen[0].query.as_deref(), Some("limit=2&after=e-0"));
     }
+
+    mod decoding {
+        use proptest::prelude::*;
+
+        use super::super::{decode_changes, decode_estimate, decode_order};
+
+        const STATUSES: [u16; 9] = [200, 201, 400, 404, 409, 410, 422, 302, 100];
+
+        proptest! {
+            /// Any answer decodes to a value or an error, never a panic.
+            #[test]
+            fn any_answer_decodes_or_is_refused(status in prop::sample::select(STATUSES.to_vec()), body in prop::collection::vec(any::<u8>(), 0..512)) {
+                let _ = decode_estimate(status, &body);
+                let _ = decode_order(status, &body);
+                let _ = decode_changes(status, &body);
+            }
+
+            /// An estimate is taken only when its amounts add up.
+            #[test]
+            fn an_estimate_is_taken_only_when_it_adds_up(excl in -10i64..1_000_000, vat in -10i64..300_000, incl in -10i64..1_300_000) {
+                let body = serde_json::json!({
+                    "estimate_id": "est_1", "amount_excl_tax_cents": excl, "vat_cents": vat,
+                    "amount_incl_tax_cents": incl, "currency": "EUR",
+                    "valid_until": "2026-12-01T00:00:00Z", "distance_km": 12
+                })
+                .to_string();
+                let adds_up = excl >= 0 && vat >= 0 && excl + vat == incl;
+                prop_assert_eq!(decode_estimate(200, body.as_bytes()).is_ok(), adds_up);
+            }
+        }
+    }
 }

@@ -194,4 +194,39 @@ mod tests {
         let tampered = format!("{}x", token);
         assert!(tokens().verify(&tampered).is_err());
     }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::*;
+
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+        proptest! {
+            /// No text is a session token but one signed with the key.
+            #[test]
+            fn no_unsigned_text_verifies(text in "\\PC{0,300}") {
+                prop_assert!(tokens().verify(&text).is_err());
+            }
+
+            /// Any one character of the header or claims changed: refused.
+            #[test]
+            fn any_edit_of_a_signed_token_is_refused(at in any::<prop::sample::Index>(), pick in any::<prop::sample::Index>()) {
+                let (token, _) = tokens()
+                    .issue(&subject(), OffsetDateTime::now_utc())
+                    .expect("issue");
+                let signed_part = token.rfind('.').expect("a signature");
+                let mut bytes = token.into_bytes();
+                let at = at.index(signed_part);
+                if bytes[at] == b'.' {
+                    return Ok(());
+                }
+                let replacement = ALPHABET[pick.index(ALPHABET.len())];
+                prop_assume!(replacement != bytes[at]);
+                bytes[at] = replacement;
+                let edited = String::from_utf8(bytes).expect("ascii");
+                prop_assert!(tokens().verify(&edited).is_err());
+            }
+        }
+    }
 }
