@@ -199,8 +199,16 @@ pub async fn retry_pending(services: &Services) -> AppResult<RetrySummary> {
                 summary.sent += 1;
                 tracing::info!(mail_id = %mail.id, to = %email.to, "pending e-mail sent");
                 // Sent: no longer pending. A concurrent poll that sent it too
-                // fails this condition; the e-mail went out either way.
-                let _ = services.table.delete(&pending_key, read).await;
+                // fails this condition; the e-mail went out either way. A
+                // store failure here means the next poll sends it again:
+                // said in the log, since the customer may get it twice.
+                match services.table.delete(&pending_key, read).await {
+                    Ok(()) | Err(StoreError::ConditionFailed { .. }) => {}
+                    Err(e) => tracing::error!(
+                        mail_id = %mail.id, error = %e,
+                        "sent e-mail still marked pending: the next poll sends it again"
+                    ),
+                }
             }
             Err(error) => {
                 mail.attempts += 1;
