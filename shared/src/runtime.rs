@@ -13,7 +13,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use aws_config::{BehaviorVersion, SdkConfig};
+use aws_config::environment::EnvironmentVariableCredentialsProvider;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
 
 use crate::adapters::dynamodb::DynamoTable;
 use crate::adapters::erp_http::{ErpTimeouts, HttpErp};
@@ -21,6 +22,7 @@ use crate::adapters::no_erp::NoErp;
 use crate::adapters::s3::S3BlobStore;
 use crate::adapters::secrets_manager::{SecretError, SecretsManager};
 use crate::adapters::ses::SesMailer;
+use crate::adapters::tls::{self, TlsError};
 use crate::config::{Config, ConfigError, Env};
 use crate::ports::SystemClock;
 use crate::ports::erp::{Erp, ErpError};
@@ -35,6 +37,8 @@ pub enum StartupError {
     Secret(#[from] WeakSecret),
     #[error(transparent)]
     Erp(#[from] ErpError),
+    #[error(transparent)]
+    Tls(#[from] TlsError),
     #[error("cannot read the secret named by {variable}: {source}")]
     SecretsManager {
         variable: &'static str,
@@ -62,8 +66,20 @@ pub fn erp(config: &Config) -> Result<Arc<dyn Erp>, ErpError> {
     }
 }
 
-pub async fn sdk_config() -> SdkConfig {
-    aws_config::load_defaults(BehaviorVersion::latest()).await
+/// The SDK configuration of a Lambda. Lambda gives the region and the
+/// role's credentials as environment variables: they are read from there
+/// directly, since the default provider chains cost about 4 ms at every
+/// cold start (docs/performance.md); elsewhere the chains apply.
+pub async fn sdk_config() -> Result<SdkConfig, StartupError> {
+    let mut loader =
+        aws_config::defaults(BehaviorVersion::latest()).http_client(tls::aws_http_client()?);
+    if let Some(region) = std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty()) {
+        loader = loader.region(Region::new(region));
+    }
+    if std::env::var_os("AWS_ACCESS_KEY_ID").is_some() {
+        loader = loader.credentials_provider(EnvironmentVariableCredentialsProvider::new());
+    }
+    Ok(loader.load().await)
 }
 
 /// The configuration of a Lambda: its environment, with each secret given
@@ -134,7 +150,7 @@ pub fn aws_services(sdk: &SdkConfig, config: Config) -> Result<Services, Startup
 /// Everything a Lambda needs, from its environment.
 pub async fn lambda_services() -> Result<Services, StartupError> {
     crate::telemetry::init_json();
-    let sdk = sdk_config().await;
+    let sdk = sdk_config().await?;
     let config = config_from_env(&sdk).await?;
     // Nothing else to warm up: the sign-in's dummy hash is a constant
     // (`security::passwords`), not computed here.

@@ -126,7 +126,7 @@ pub async fn build(
         Backend::Aws => {
             let sdk = match sdk {
                 Some(sdk) => sdk,
-                None => shared::runtime::sdk_config().await,
+                None => shared::runtime::sdk_config().await.map_err(setup)?,
             };
             let table = shared::adapters::dynamodb::DynamoTable::new(
                 aws_sdk_dynamodb::Client::new(&sdk),

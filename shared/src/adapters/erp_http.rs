@@ -521,7 +521,8 @@ impl HttpErp {
         key.set_sensitive(true);
         let mut headers = HeaderMap::new();
         headers.insert(API_KEY_HEADER, key);
-        let client = reqwest::Client::builder()
+        let client = crate::adapters::tls::reqwest_builder()
+            .map_err(|e| misconfigured(e.to_string()))?
             .default_headers(headers)
             .user_agent(concat!("stva-portal/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(timeouts.connect)

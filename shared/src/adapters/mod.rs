@@ -11,3 +11,4 @@ pub mod s3;
 pub mod secrets_manager;
 pub mod ses;
 pub mod sqlite;
+pub mod tls;

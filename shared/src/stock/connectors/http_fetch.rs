@@ -18,7 +18,8 @@ pub struct HttpFetcher {
 
 impl HttpFetcher {
     pub fn new(timeout: Duration) -> Result<Self, FeedError> {
-        let client = reqwest::Client::builder()
+        let client = crate::adapters::tls::reqwest_builder()
+            .map_err(|err| FeedError::Config(format!("client HTTP : {err}")))?
             .timeout(timeout)
             .connect_timeout(Duration::from_secs(10))
             .user_agent(concat!("stva-portal-stock/", env!("CARGO_PKG_VERSION")))
