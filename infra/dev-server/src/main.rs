@@ -3,6 +3,11 @@
 use clap::Parser;
 use dev_server::{Options, start};
 
+// Many requests at once on a few threads: mimalloc's per-thread heaps beat
+// glibc's arenas on the warm lists (docs/performance.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     shared::telemetry::init_pretty();

@@ -70,7 +70,7 @@ impl DynamoTable {
 
     /// Creates the table with its two indexes and TTL unless it exists, and
     /// waits until it is active. Safe to call again, or from two processes.
-    #[tracing::instrument(skip_all, fields(table = %self.table_name))]
+    #[tracing::instrument(level = "debug", skip_all, fields(table = %self.table_name))]
     pub async fn create_if_missing(&self) -> Result<(), StoreError> {
         let exists = match self
             .client
@@ -390,7 +390,7 @@ impl DynamoTable {
 
 #[async_trait]
 impl Table for DynamoTable {
-    #[tracing::instrument(skip_all, fields(table = %self.table_name, pk = %key.pk, sk = %key.sk))]
+    #[tracing::instrument(level = "debug", skip_all, fields(table = %self.table_name, pk = %key.pk, sk = %key.sk))]
     async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
         check_key(key)?;
         let output = self
@@ -405,7 +405,7 @@ impl Table for DynamoTable {
         output.item.map(item_from_attributes).transpose()
     }
 
-    #[tracing::instrument(skip_all, fields(table = %self.table_name, pk = %item.key.pk, sk = %item.key.sk))]
+    #[tracing::instrument(level = "debug", skip_all, fields(table = %self.table_name, pk = %item.key.pk, sk = %item.key.sk))]
     async fn put(&self, item: Item, condition: Condition) -> Result<(), StoreError> {
         let put = self.put_parts(&item, &condition)?;
         self.client
@@ -421,7 +421,7 @@ impl Table for DynamoTable {
         Ok(())
     }
 
-    #[tracing::instrument(skip_all, fields(table = %self.table_name, pk = %key.pk, sk = %key.sk))]
+    #[tracing::instrument(level = "debug", skip_all, fields(table = %self.table_name, pk = %key.pk, sk = %key.sk))]
     async fn delete(&self, key: &Key, condition: Condition) -> Result<(), StoreError> {
         check_key(key)?;
         let expression = ConditionExpression::new(&condition)?;
@@ -438,7 +438,7 @@ impl Table for DynamoTable {
         Ok(())
     }
 
-    #[tracing::instrument(skip_all, fields(table = %self.table_name, index = ?request.index, pk = %request.pk))]
+    #[tracing::instrument(level = "debug", skip_all, fields(table = %self.table_name, index = ?request.index, pk = %request.pk))]
     async fn query(&self, request: QueryRequest) -> Result<QueryPage, StoreError> {
         check_query(&request)?;
         let limit = request.limit.max(1);
@@ -476,7 +476,7 @@ impl Table for DynamoTable {
         }
     }
 
-    #[tracing::instrument(skip_all, fields(table = %self.table_name, writes = writes.len()))]
+    #[tracing::instrument(level = "debug", skip_all, fields(table = %self.table_name, writes = writes.len()))]
     async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError> {
         check_transaction(&writes)?;
         if writes.is_empty() {
@@ -498,7 +498,7 @@ impl Table for DynamoTable {
         }
     }
 
-    #[tracing::instrument(skip_all, fields(table = %self.table_name, items = items.len()))]
+    #[tracing::instrument(level = "debug", skip_all, fields(table = %self.table_name, items = items.len()))]
     async fn put_many(&self, items: Vec<Item>) -> Result<(), StoreError> {
         // A batch may not name a key twice: the last put of a key wins, as
         // it would one put after the other.
@@ -522,7 +522,7 @@ impl Table for DynamoTable {
         Ok(())
     }
 
-    #[tracing::instrument(skip_all, fields(table = %self.table_name, keys = keys.len()))]
+    #[tracing::instrument(level = "debug", skip_all, fields(table = %self.table_name, keys = keys.len()))]
     async fn get_many(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError> {
         let mut seen = HashSet::with_capacity(keys.len());
         let mut unique = Vec::with_capacity(keys.len());
