@@ -13,8 +13,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use aws_config::environment::EnvironmentVariableCredentialsProvider;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_dynamodb::config::Credentials;
 
 use crate::adapters::dynamodb::DynamoTable;
 use crate::adapters::erp_http::{ErpTimeouts, HttpErp};
@@ -71,13 +71,26 @@ pub fn erp(config: &Config) -> Result<Arc<dyn Erp>, ErpError> {
 /// directly, since the default provider chains cost about 4 ms at every
 /// cold start (docs/performance.md); elsewhere the chains apply.
 pub async fn sdk_config() -> Result<SdkConfig, StartupError> {
+    sdk_config_from(|name| std::env::var(name).ok()).await
+}
+
+/// `sdk_config` over any lookup (the tests give a map).
+pub async fn sdk_config_from<F>(lookup: F) -> Result<SdkConfig, StartupError>
+where
+    F: Fn(&str) -> Option<String>,
+{
+    let set = |name: &str| lookup(name).filter(|value| !value.is_empty());
     let mut loader =
         aws_config::defaults(BehaviorVersion::latest()).http_client(tls::aws_http_client()?);
-    if let Some(region) = std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty()) {
+    if let Some(region) = set("AWS_REGION") {
         loader = loader.region(Region::new(region));
     }
-    if std::env::var_os("AWS_ACCESS_KEY_ID").is_some() {
-        loader = loader.credentials_provider(EnvironmentVariableCredentialsProvider::new());
+    if let (Some(id), Some(secret)) = (set("AWS_ACCESS_KEY_ID"), set("AWS_SECRET_ACCESS_KEY")) {
+        let credentials = Credentials::new(id, secret, set("AWS_SESSION_TOKEN"), None, "lambda");
+        loader = loader.credentials_provider(credentials);
+    }
+    if let Some(endpoint) = set("AWS_ENDPOINT_URL") {
+        loader = loader.endpoint_url(endpoint);
     }
     Ok(loader.load().await)
 }
@@ -207,6 +220,30 @@ mod on_moto {
             "{shown}"
         );
         aws_services(&sdk, config).expect("services from the fetched secrets");
+    }
+
+    #[tokio::test]
+    async fn the_sdk_config_takes_region_credentials_and_endpoint_from_the_environment() {
+        let sdk = sdk_config_from(lookup(vec![
+            ("AWS_REGION", moto::REGION.into()),
+            ("AWS_ACCESS_KEY_ID", "testing".into()),
+            ("AWS_SECRET_ACCESS_KEY", "testing".into()),
+            ("AWS_SESSION_TOKEN", "testing".into()),
+            ("AWS_ENDPOINT_URL", moto::endpoint().await.to_owned()),
+        ]))
+        .await
+        .expect("sdk config");
+        assert_eq!(sdk.region().map(|r| r.as_ref()), Some(moto::REGION));
+        // A real call through the configured HTTP client and credentials.
+        let name = moto::unique_name("stva-unit-sdk-config");
+        let client = aws_sdk_secretsmanager::Client::new(&sdk);
+        client
+            .create_secret()
+            .name(&name)
+            .secret_string("value")
+            .send()
+            .await
+            .expect("a call with the environment's credentials");
     }
 
     #[tokio::test]
