@@ -248,6 +248,10 @@ impl Table for Crashing {
     async fn get_many(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError> {
         self.inner.get_many(keys).await
     }
+    async fn increment(&self, key: &Key, attribute: &str, by: u64) -> Result<u64, StoreError> {
+        self.take()?;
+        self.inner.increment(key, attribute, by).await
+    }
 }
 
 async fn vehicle_status(caller: &Caller, id: &str) -> String {

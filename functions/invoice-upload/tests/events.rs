@@ -11,7 +11,6 @@ use http::{StatusCode, header};
 use serde_json::json;
 use shared::app::invoices::object_key;
 use shared::domain::Role;
-use shared::ports::table::Condition;
 use shared::repo::orders::{Order, Orders};
 use shared::repo::users::User;
 use shared::testing::fixtures;
@@ -102,7 +101,7 @@ async fn world() -> World {
     .expect("an order");
     services
         .table
-        .put(Orders::item(&order).expect("item"), Condition::NotExists)
+        .transact(Orders::create_writes(&order).expect("items"))
         .await
         .expect("order written");
     World {

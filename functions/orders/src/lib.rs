@@ -7,6 +7,7 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::IntoResponse;
+use shared::app::order_views::OrderSummaryView;
 use shared::app::orders::{self, CancelInput, ManagedOrderView, OrderQuery};
 use shared::app::purchase_orders;
 use shared::http::openapi::problem;
@@ -47,7 +48,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     params(OrderQuery),
     security(("bearer" = []), ("cookie" = [])),
     responses(
-        (status = 200, description = "A page of orders.", body = Page<ManagedOrderView>),
+        (status = 200, description = "A page of order summaries, newest first (the whole order: `GET /api/orders/{id}`).", body = Page<OrderSummaryView>),
         (status = 400, response = problem::BadRequest),
         (status = 401, response = problem::Unauthenticated),
         (status = 403, response = problem::Forbidden),

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use erp_simulator::{RunningSimulator, Simulator};
 use http::{HeaderMap, StatusCode, header};
+use serde_json::json;
 use shared::adapters::erp_http::{ErpTimeouts, HttpErp};
 use shared::app::quotes::{self, QuoteInput, QuoteVehicleInput};
 use shared::app::{addresses, vehicles};
@@ -182,10 +183,36 @@ async fn a_customer_lists_its_quotes_and_a_manager_every_account() {
     assert_eq!(answer.ids(), [w.order_id.as_str()]);
     assert_eq!(answer.json["items"][0]["status"], "quoted");
     assert_eq!(answer.json["items"][0]["number"], w.number.as_str());
+    // A summary: what the history shows, not the whole order.
+    let listed = &answer.json["items"][0];
+    assert_eq!(listed["plates"], json!(["CD-345-EF"]));
+    assert_eq!(
+        listed["pickup"],
+        json!({"postal_code": "69002", "city": "Lyon"})
+    );
+    assert_eq!(
+        listed["delivery"],
+        json!({"postal_code": "75012", "city": "Paris"})
+    );
+    assert_eq!(listed["customer_reference"], "LOT-2026-031");
+    assert_eq!(
+        listed["invoice"],
+        json!({"available": false, "uploaded_at": null})
+    );
+    assert!(
+        listed["amount_incl_tax_cents"]
+            .as_i64()
+            .is_some_and(|c| c > 0),
+        "{listed}"
+    );
+    for whole in ["timeline", "vehicles", "estimate", "needs_attention"] {
+        assert!(listed.get(whole).is_none(), "{whole} in {listed}");
+    }
 
     let managed = w.send("list-orders", &w.portal.manager).await;
     assert_eq!(managed.status, StatusCode::OK, "{}", managed.json);
     assert_eq!(managed.ids(), [w.order_id.as_str()]);
+    assert_eq!(managed.json["items"][0]["needs_attention"], json!([]));
 
     // Another account's list is its own: empty.
     let other = w.send("list-orders", &w.outsider).await;

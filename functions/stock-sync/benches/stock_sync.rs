@@ -116,6 +116,10 @@ impl Table for CountingTable {
     async fn get_many(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError> {
         self.inner.get_many(keys).await
     }
+    async fn increment(&self, key: &Key, attribute: &str, by: u64) -> Result<u64, StoreError> {
+        self.written(key);
+        self.inner.increment(key, attribute, by).await
+    }
 }
 
 // --- The scenario -------------------------------------------------------

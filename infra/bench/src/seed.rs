@@ -222,7 +222,7 @@ pub async fn seed(db: &Path, orders: usize, vehicles: usize) -> BenchResult<Seed
             revision: 2,
             id,
         };
-        items.push(Orders::item(&order)?);
+        items.extend(Orders::items(&order)?);
     }
     table.put_many(items).await?;
     Ok(Seeded {

@@ -19,8 +19,8 @@ use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, ConditionCheck, Delete, GlobalSecondaryIndex,
     IndexStatus, KeySchemaElement, KeyType, KeysAndAttributes, Projection, ProjectionType, Put,
-    PutRequest, ScalarAttributeType, TableStatus, TimeToLiveSpecification, TimeToLiveStatus,
-    TransactWriteItem, WriteRequest,
+    PutRequest, ReturnValue, ScalarAttributeType, TableStatus, TimeToLiveSpecification,
+    TimeToLiveStatus, TransactWriteItem, WriteRequest,
 };
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -32,7 +32,7 @@ use crate::ports::table::{
     SortKeyCondition, StoreError, Table, Write,
 };
 use crate::ports::table_rules::{
-    check_condition, check_item, check_key, check_query, check_transaction,
+    check_condition, check_counter, check_item, check_key, check_query, check_transaction,
 };
 
 type Attributes = HashMap<String, AttributeValue>;
@@ -436,6 +436,35 @@ impl Table for DynamoTable {
             .await
             .map_err(sdk_error)?;
         Ok(())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(table = %self.table_name, pk = %key.pk, sk = %key.sk))]
+    async fn increment(&self, key: &Key, attribute: &str, by: u64) -> Result<u64, StoreError> {
+        check_counter(key, attribute)?;
+        let output = self
+            .client
+            .update_item()
+            .table_name(&self.table_name)
+            .set_key(Some(key_attributes(key)))
+            .update_expression("ADD #counter :by")
+            .expression_attribute_names("#counter", attribute)
+            .expression_attribute_values(":by", AttributeValue::N(by.to_string()))
+            .return_values(ReturnValue::UpdatedNew)
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        output
+            .attributes
+            .as_ref()
+            .and_then(|attributes| attributes.get(attribute))
+            .and_then(|value| value.as_n().ok())
+            .and_then(|n| n.parse::<u64>().ok())
+            .ok_or_else(|| {
+                StoreError::Corrupt(format!(
+                    "{}/{}: counter attribute {attribute:?} is not a whole number",
+                    key.pk, key.sk
+                ))
+            })
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(table = %self.table_name, index = ?request.index, pk = %request.pk))]

@@ -64,11 +64,8 @@ pub async fn save(
     order: &Order,
     mut side: Vec<Write>,
 ) -> Result<(), StoreError> {
-    let mut writes = vec![Orders::update_write(order)?];
+    let mut writes = Orders::update_writes(order)?;
     writes.append(&mut side);
-    if writes.len() == 1 {
-        return services.orders().update(order).await;
-    }
     services.table.transact(writes).await
 }
 

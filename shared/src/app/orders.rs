@@ -5,13 +5,13 @@ use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
 use crate::app::order_lifecycle::{self, load, save};
-use crate::app::order_views::{OrderView, display_plate};
+use crate::app::order_views::{OrderSummaryView, OrderView, display_plate};
 use crate::app::validation::owned_order;
 use crate::domain::OrderStatus;
 use crate::error::{AppError, AppResult};
 use crate::policy::{Actor, data_account};
 use crate::ports::StoreError;
-use crate::repo::orders::{Order, Orders};
+use crate::repo::orders::{Order, OrderSummary, Orders};
 use crate::repo::{Page, page_size};
 use crate::services::Services;
 
@@ -61,6 +61,12 @@ pub const ATTENTION_AFTER: Duration = Duration::minutes(30);
 ///   minutes after validation;
 /// - `invoice_missing`: delivered, and no invoice published.
 pub fn attention_reasons(order: &Order, now: OffsetDateTime) -> Vec<&'static str> {
+    summary_attention_reasons(&OrderSummary::from(order), now)
+}
+
+/// [`attention_reasons`] of a listed order: the summary holds what they
+/// depend on.
+pub fn summary_attention_reasons(order: &OrderSummary, now: OffsetDateTime) -> Vec<&'static str> {
     attention(order, now)
         .into_iter()
         .map(AttentionReason::as_str)
@@ -89,7 +95,7 @@ impl AttentionReason {
     }
 }
 
-fn attention(order: &Order, now: OffsetDateTime) -> Vec<AttentionReason> {
+fn attention(order: &OrderSummary, now: OffsetDateTime) -> Vec<AttentionReason> {
     let mut reasons = Vec::new();
     if order.status == OrderStatus::Validated {
         let since = order.validated_at.unwrap_or(order.updated_at);
@@ -101,7 +107,7 @@ fn attention(order: &Order, now: OffsetDateTime) -> Vec<AttentionReason> {
             });
         }
     }
-    if order.status == OrderStatus::Delivered && order.invoice.is_none() {
+    if order.status == OrderStatus::Delivered && order.invoice_uploaded_at.is_none() {
         reasons.push(AttentionReason::InvoiceMissing);
     }
     reasons
@@ -182,24 +188,21 @@ impl Filter {
         })
     }
 
-    fn matches(&self, order: &Order) -> bool {
+    fn matches(&self, order: &OrderSummary) -> bool {
         let date = order.created_at.date();
         self.status.is_none_or(|s| order.status == s)
             && self.from.is_none_or(|d| date >= d)
             && self.to.is_none_or(|d| date <= d)
             && self
                 .attention
-                .is_none_or(|now| !attention_reasons(order, now).is_empty())
+                .is_none_or(|now| !attention(order, now).is_empty())
             && self.text.as_ref().is_none_or(|text| {
                 normalise(&order.number).contains(text)
                     || order
                         .customer_reference
                         .as_deref()
                         .is_some_and(|r| normalise(r).contains(text))
-                    || order
-                        .vehicles
-                        .iter()
-                        .any(|v| normalise(&v.plate).contains(text))
+                    || order.plates.iter().any(|p| normalise(p).contains(text))
                     || normalise(&order.account_name).contains(text)
             })
     }
@@ -216,7 +219,7 @@ async fn filtered(
     filter: &Filter,
     limit: usize,
     mut cursor: Option<String>,
-) -> AppResult<Page<Order>> {
+) -> AppResult<Page<OrderSummary>> {
     let orders = services.orders();
     let mut items = Vec::new();
     let mut scanned = 0;
@@ -255,7 +258,7 @@ pub async fn list(
     services: &Services,
     actor: &Actor,
     query: OrderQuery,
-) -> AppResult<Page<ManagedOrderView>> {
+) -> AppResult<Page<OrderSummaryView>> {
     let now = services.clock.now();
     let filter = Filter::parse(&query, actor, now)?;
     let account = scope(services, actor, query.account_id.as_deref()).await?;
@@ -267,7 +270,11 @@ pub async fn list(
         query.cursor.clone(),
     )
     .await?;
-    Ok(page.map(|o| ManagedOrderView::new(actor, &o, now)))
+    let manager = actor.is_manager();
+    Ok(page.map(|o| {
+        let reasons = manager.then(|| summary_attention_reasons(&o, now));
+        OrderSummaryView::new(o, reasons)
+    }))
 }
 
 pub async fn get(
@@ -393,31 +400,27 @@ pub async fn export_csv(
     loop {
         let page = filtered(services, account.as_deref(), &filter, 200, cursor).await?;
         for order in &page.items {
-            let plates: Vec<String> = order
-                .vehicles
-                .iter()
-                .map(|v| display_plate(&v.plate))
-                .collect();
+            let plates: Vec<String> = order.plates.iter().map(|p| display_plate(p)).collect();
             let row = [
                 csv_field(&order.number),
                 csv_field(&date(order.created_at)),
                 csv_field(&order.account_name),
                 csv_field(order.customer_reference.as_deref().unwrap_or("")),
                 csv_field(order.status.label_fr()),
-                order.vehicles.len().to_string(),
+                order.plates.len().to_string(),
                 csv_field(&plates.join(", ")),
                 csv_field(&format!(
                     "{} {}",
-                    order.pickup.fields.postal_code, order.pickup.fields.city
+                    order.pickup.postal_code, order.pickup.city
                 )),
                 csv_field(&format!(
                     "{} {}",
-                    order.delivery.fields.postal_code, order.delivery.fields.city
+                    order.delivery.postal_code, order.delivery.city
                 )),
-                euros(order.estimate.amount_excl_tax_cents),
-                euros(order.estimate.vat_cents),
-                euros(order.estimate.amount_incl_tax_cents),
-                if order.invoice.is_some() {
+                euros(order.amount_excl_tax_cents),
+                euros(order.vat_cents),
+                euros(order.amount_incl_tax_cents),
+                if order.invoice_uploaded_at.is_some() {
                     "oui"
                 } else {
                     "non"

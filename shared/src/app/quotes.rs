@@ -12,8 +12,8 @@ use crate::app::{Checks, new_id, required};
 use crate::domain::{AddressFields, OrderStatus, Plate, Vin};
 use crate::error::{AppError, AppResult};
 use crate::policy::{Actor, data_account};
+use crate::ports::StoreError;
 use crate::ports::erp::{ErpAddress, ErpError, ErpVehicle, EstimateRequest};
-use crate::ports::{StoreError, Write};
 use crate::repo::orders::{Order, OrderEstimate, OrderPlace, OrderVehicle, Orders};
 use crate::repo::users::User;
 use crate::repo::vehicles::{Vehicle, VehicleStatus, Vehicles};
@@ -48,9 +48,9 @@ pub struct QuoteInput {
     pub customer_reference: Option<String>,
 }
 
-/// Rounds for a purchase-order number: one per concurrent quote ahead of
-/// this one at worst (the number counter takes one writer at a time).
-const NUMBER_ATTEMPTS: u32 = 40;
+/// Attempts at the quote's transaction when DynamoDB reports a conflict
+/// with another transaction on the same items (it never waits for locks).
+const TRANSACTION_ATTEMPTS: u32 = 5;
 
 /// One checked line of the lot: the vehicle id and its corrected fields.
 struct Line {
@@ -398,36 +398,27 @@ pub async fn quote(
         })
         .collect();
 
-    let orders = services.orders();
-    for attempt in 0..NUMBER_ATTEMPTS {
+    order.number = services.orders().take_number(now.year()).await?;
+    for attempt in 0..TRANSACTION_ATTEMPTS {
         if attempt > 0 {
-            // Concurrent quotes race for the same number; only one wins a
-            // round, so the others wait a random moment before the next,
-            // up to a ceiling doubling from 0.25 ms to 32 ms ("full jitter":
-            // with a linear 2 ms ceiling, 3 of 1,000 quotes at 32 clients
-            // still lost all their rounds).
-            let ceiling = 250u64 << attempt.min(7);
+            // A random pause, its ceiling doubling from 1 ms ("full jitter"),
+            // so that the conflicting transactions do not meet again.
+            let ceiling = 1_000u64 << attempt;
             tokio::time::sleep(std::time::Duration::from_micros(rand::random_range(
                 0..=ceiling,
             )))
             .await;
         }
-        let (number, counter) = orders.next_number(now.year()).await?;
-        order.number = number;
-        let mut writes: Vec<Write> = vec![
-            counter,
-            Orders::create_write(&order)?,
-            Orders::add_open_quote(&order),
-        ];
+        let mut writes = Orders::create_writes(&order)?;
+        writes.push(Orders::add_open_quote(&order));
+        let first_vehicle = writes.len();
         for vehicle in &reserved {
             writes.push(Vehicles::update_write(vehicle)?);
         }
         match services.table.transact(writes).await {
             Ok(()) => return Ok(OrderView::from(&order)),
-            // Another order took this number: take the next one.
-            Err(StoreError::ConditionFailed { index: Some(0) })
-            | Err(StoreError::TransactionConflict) => continue,
-            Err(StoreError::ConditionFailed { .. }) => {
+            Err(StoreError::TransactionConflict) => continue,
+            Err(StoreError::ConditionFailed { index: Some(i) }) if i >= first_vehicle => {
                 return Err(AppError::conflict(
                     "vehicle_unavailable",
                     "Un véhicule du lot vient d'être modifié ou réservé : rechargez votre stock et réessayez.",

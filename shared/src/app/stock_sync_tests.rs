@@ -76,6 +76,9 @@ impl Table for Counting {
     async fn get_many(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError> {
         self.inner.get_many(keys).await
     }
+    async fn increment(&self, key: &Key, attribute: &str, by: u64) -> Result<u64, StoreError> {
+        self.inner.increment(key, attribute, by).await
+    }
 }
 
 struct World {

@@ -281,4 +281,10 @@ pub trait Table: Send + Sync {
 
     /// Several items by key; missing ones are left out. Order is not kept.
     async fn get_many(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError>;
+
+    /// Adds `by` to the whole-number `attribute` of the item under `key`,
+    /// creating the item (from 0) when there is none, and returns the new
+    /// value. Atomic: concurrent callers each get a different value, and no
+    /// one waits or retries (DynamoDB's `UpdateItem ADD`).
+    async fn increment(&self, key: &Key, attribute: &str, by: u64) -> Result<u64, StoreError>;
 }

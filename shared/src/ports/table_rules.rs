@@ -57,6 +57,26 @@ pub fn check_condition(condition: &Condition) -> Result<(), StoreError> {
     }
 }
 
+/// A counter: a valid key, and an entity attribute (not a reserved name,
+/// not empty, no path: the adapters address it as one top-level name).
+pub fn check_counter(key: &Key, attribute: &str) -> Result<(), StoreError> {
+    check_key(key)?;
+    if attribute.is_empty() || RESERVED_ATTRIBUTES.contains(&attribute) {
+        return Err(StoreError::Invalid(format!(
+            "counter attribute {attribute:?} is empty or reserved for the store"
+        )));
+    }
+    if !attribute
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
+        return Err(StoreError::Invalid(format!(
+            "counter attribute {attribute:?}: letters, digits and '_' only"
+        )));
+    }
+    Ok(())
+}
+
 /// A transaction: at most [`MAX_TRANSACTION_ITEMS`] writes, each one valid
 /// ([`check_item`] or [`check_key`], then [`check_condition`]), each key
 /// once. Writes are checked in order; the first fault is the error.

@@ -24,6 +24,8 @@ macro_rules! table_suite {
             put_many_and_get_many,
             concurrent_creates_have_one_winner,
             concurrent_versioned_updates_lose_nothing,
+            increments_create_count_and_keep_the_rest,
+            concurrent_increments_are_all_distinct,
         );
     };
     (@cases $make:path; $($case:ident),* $(,)?) => {

@@ -508,3 +508,58 @@ pub async fn concurrent_versioned_updates_lose_nothing(table: Arc<dyn Table>) {
         .expect("exists");
     assert_eq!(last.attrs["version"], json!(10));
 }
+
+pub async fn increments_create_count_and_keep_the_rest(table: Arc<dyn Table>) {
+    let counter = Key::new("COUNTER#T", "COUNTER");
+    assert_eq!(
+        table.increment(&counter, "value", 1).await.expect("create"),
+        1
+    );
+    assert_eq!(table.increment(&counter, "value", 2).await.expect("add"), 3);
+    let read = table.get(&counter).await.expect("get").expect("created");
+    assert_eq!(read.attrs.get("value"), Some(&json!(3)));
+
+    // An existing item keeps its other attributes, index keys and expiry.
+    let stored = item("P", "S", json!({"label": "garde", "value": 41}))
+        .with_gsi1(IndexKey::new("G", "1"))
+        .with_expiry(4_102_444_800);
+    table
+        .put(stored.clone(), Condition::Always)
+        .await
+        .expect("put");
+    assert_eq!(
+        table.increment(&stored.key, "value", 1).await.expect("add"),
+        42
+    );
+    let mut expected = stored.clone();
+    expected.attrs.insert("value".into(), json!(42));
+    assert_eq!(
+        table.get(&stored.key).await.expect("get"),
+        Some(expected.clone())
+    );
+
+    // A text attribute is not a counter: refused, and nothing changes.
+    let refused = table.increment(&stored.key, "label", 1).await;
+    assert!(
+        matches!(refused, Err(StoreError::Invalid(_))),
+        "{refused:?}"
+    );
+    assert_eq!(table.get(&stored.key).await.expect("get"), Some(expected));
+}
+
+pub async fn concurrent_increments_are_all_distinct(table: Arc<dyn Table>) {
+    let counter = Key::new("COUNTER#RACE", "COUNTER");
+    let tasks: Vec<_> = (0..16)
+        .map(|_| {
+            let table = table.clone();
+            let counter = counter.clone();
+            tokio::spawn(async move { table.increment(&counter, "value", 1).await })
+        })
+        .collect();
+    let mut values = Vec::new();
+    for task in tasks {
+        values.push(task.await.expect("task").expect("increment"));
+    }
+    values.sort_unstable();
+    assert_eq!(values, (1..=16).collect::<Vec<u64>>());
+}

@@ -863,6 +863,43 @@ export interface components {
          * @enum {string}
          */
         OrderStatus: "quoted" | "expired" | "validated" | "confirmed" | "scheduled" | "picked_up" | "in_transit" | "delivered" | "cancelled";
+        /**
+         * @description An order as lists show it (`GET /api/orders`); the whole order, with
+         *     its addresses, vehicles and timeline, is `GET /api/orders/{id}`.
+         */
+        OrderSummaryView: {
+            id: string;
+            number: string;
+            account_id: string;
+            account_name: string;
+            status: components["schemas"]["OrderStatus"];
+            /** @description The status in French, for display. */
+            status_label: string;
+            customer_reference: string | null;
+            created_by_name: string;
+            /** @description The lot's plates, display form (`AB-123-CD`), in order. */
+            plates: string[];
+            pickup: components["schemas"]["PlaceSummary"];
+            delivery: components["schemas"]["PlaceSummary"];
+            /** Format: int64 */
+            amount_excl_tax_cents: number;
+            /** Format: int64 */
+            vat_cents: number;
+            /** Format: int64 */
+            amount_incl_tax_cents: number;
+            /** @example EUR */
+            currency: string;
+            erp_order_id: string | null;
+            invoice: components["schemas"]["InvoiceView"];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: date-time */
+            validated_at: string | null;
+            /** @description Managers only (absent for customers): why the order needs them. */
+            needs_attention?: components["schemas"]["AttentionReason"][];
+        };
         OrderVehicleView: {
             vehicle_id: string;
             make: string;
@@ -925,11 +962,40 @@ export interface components {
             next_cursor: string | null;
         };
         /** @description A page of a list, as the API returns it. */
-        Page_ManagedOrderView: {
-            items: (components["schemas"]["OrderView"] & {
+        Page_OrderSummaryView: {
+            items: {
+                id: string;
+                number: string;
+                account_id: string;
+                account_name: string;
+                status: components["schemas"]["OrderStatus"];
+                /** @description The status in French, for display. */
+                status_label: string;
+                customer_reference: string | null;
+                created_by_name: string;
+                /** @description The lot's plates, display form (`AB-123-CD`), in order. */
+                plates: string[];
+                pickup: components["schemas"]["PlaceSummary"];
+                delivery: components["schemas"]["PlaceSummary"];
+                /** Format: int64 */
+                amount_excl_tax_cents: number;
+                /** Format: int64 */
+                vat_cents: number;
+                /** Format: int64 */
+                amount_incl_tax_cents: number;
+                /** @example EUR */
+                currency: string;
+                erp_order_id: string | null;
+                invoice: components["schemas"]["InvoiceView"];
+                /** Format: date-time */
+                created_at: string;
+                /** Format: date-time */
+                updated_at: string;
+                /** Format: date-time */
+                validated_at: string | null;
                 /** @description Managers only (absent for customers): why the order needs them. */
                 needs_attention?: components["schemas"]["AttentionReason"][];
-            })[];
+            }[];
             /** @description The `cursor` of the next page (opaque); `null` on the last page. */
             next_cursor: string | null;
         };
@@ -982,6 +1048,12 @@ export interface components {
             }[];
             /** @description The `cursor` of the next page (opaque); `null` on the last page. */
             next_cursor: string | null;
+        };
+        /** @description Where an order goes and comes from, as lists show it. */
+        PlaceSummary: {
+            /** @example 69007 */
+            postal_code: string;
+            city: string;
         };
         /** @description An error, as `application/problem+json` (RFC 9457). */
         Problem: {
@@ -2072,13 +2144,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of orders. */
+            /** @description A page of order summaries, newest first (the whole order: `GET /api/orders/{id}`). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_ManagedOrderView"];
+                    "application/json": components["schemas"]["Page_OrderSummaryView"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -53,5 +53,7 @@ export type TimelineEntry = S['TimelineEntry'];
 export type AttentionCode = S['AttentionReason'];
 /** An order; managers also get `needs_attention`. */
 export type Order = S['ManagedOrderView'];
+/** A row of the order lists (`GET /api/orders`); the whole order is `GET /api/orders/{id}`. */
+export type OrderSummary = S['OrderSummaryView'];
 export type QuoteRequest = S['QuoteInput'];
 export type InvoiceUploadUrl = S['UploadTicket'];

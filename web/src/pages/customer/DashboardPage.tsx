@@ -1,19 +1,19 @@
 import { Link } from 'react-router';
 import { api } from '../../api/client';
-import type { Order, Page } from '../../api/types';
+import type { OrderSummary, Page } from '../../api/types';
 import { useSession } from '../../session';
 import { ACTIVE_STATUSES, DataTable, Empty, ErrorAlert, formatCents, formatDateTime, Loading, PageHeader, StatusBadge, useAsync } from '../../ui';
 
 // The customer's home: orders under way and the latest invoices, from the latest orders.
 export function DashboardPage() {
   const { me } = useSession();
-  const { data, error, loading } = useAsync((signal) => api<Page<Order>>('/api/orders?limit=100', { signal }), []);
+  const { data, error, loading } = useAsync((signal) => api<Page<OrderSummary>>('/api/orders?limit=100', { signal }), []);
   const orders = data?.items ?? [];
   const active = orders.filter((o) => ACTIVE_STATUSES.includes(o.status));
   const quotes = active.filter((o) => o.status === 'quoted').length;
   const moving = active
     .filter((o) => ['picked_up', 'in_transit'].includes(o.status))
-    .reduce((n, o) => n + o.vehicles.length, 0);
+    .reduce((n, o) => n + o.plates.length, 0);
   const invoiced = orders
     .filter((o) => o.invoice.available)
     .sort((a, b) => (b.invoice.uploaded_at ?? '').localeCompare(a.invoice.uploaded_at ?? ''))
@@ -50,7 +50,7 @@ export function DashboardPage() {
                 columns={[
                   { header: 'Numéro', cell: (o) => <Link to={`/commandes/${o.id}`}>{o.number}</Link>, className: 'nowrap' },
                   { header: 'Trajet', cell: (o) => `${o.pickup.city} → ${o.delivery.city}` },
-                  { header: 'Véhicules', cell: (o) => o.vehicles.length, className: 'num' },
+                  { header: 'Véhicules', cell: (o) => o.plates.length, className: 'num' },
                   { header: 'Mise à jour', cell: (o) => formatDateTime(o.updated_at), className: 'nowrap' },
                   { header: 'Statut', cell: (o) => <StatusBadge status={o.status} /> },
                 ]}
@@ -69,7 +69,7 @@ export function DashboardPage() {
                 columns={[
                   { header: 'Commande', cell: (o) => <Link to={`/commandes/${o.id}`}>{o.number}</Link>, className: 'nowrap' },
                   { header: 'Déposée le', cell: (o) => formatDateTime(o.invoice.uploaded_at), className: 'nowrap' },
-                  { header: 'Montant TTC', cell: (o) => (o.estimate ? formatCents(o.estimate.amount_incl_tax_cents) : '—'), className: 'num nowrap' },
+                  { header: 'Montant TTC', cell: (o) => formatCents(o.amount_incl_tax_cents), className: 'num nowrap' },
                   { header: 'Facture', cell: (o) => <a href={`/api/orders/${o.id}/invoice`} aria-label={`Télécharger la facture de ${o.number}`}>Télécharger (PDF)</a> },
                 ]}
               />

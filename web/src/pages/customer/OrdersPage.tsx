@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { query } from '../../api/client';
-import type { Order, OrderStatus } from '../../api/types';
+import type { OrderStatus, OrderSummary } from '../../api/types';
 import {
   DataTable, Empty, ErrorAlert, Field, formatCents, formatDateTime, LoadMore, Loading,
   ORDER_STATUS_LABELS, PageHeader, SelectField, StatusBadge, usePagedList,
@@ -24,7 +24,7 @@ export function OrdersPage() {
     from: from ? new Date(`${from}T00:00:00`).toISOString() : '',
     to: to ? new Date(`${to}T23:59:59`).toISOString() : '',
   };
-  const list = usePagedList<Order>(`/api/orders${query({ ...filters, limit: 50 })}`);
+  const list = usePagedList<OrderSummary>(`/api/orders${query({ ...filters, limit: 50 })}`);
 
   function setFilter(name: string, value: string) {
     const nextParams = new URLSearchParams(params);
@@ -74,8 +74,8 @@ export function OrdersPage() {
             { header: 'Date', cell: (o) => formatDateTime(o.created_at), className: 'nowrap' },
             { header: 'Référence', cell: (o) => o.customer_reference ?? '—' },
             { header: 'Trajet', cell: (o) => `${o.pickup.city} → ${o.delivery.city}` },
-            { header: 'Véhicules', cell: (o) => o.vehicles.length, className: 'num' },
-            { header: 'Montant TTC', cell: (o) => (o.estimate ? formatCents(o.estimate.amount_incl_tax_cents) : '—'), className: 'num nowrap' },
+            { header: 'Véhicules', cell: (o) => o.plates.length, className: 'num' },
+            { header: 'Montant TTC', cell: (o) => formatCents(o.amount_incl_tax_cents), className: 'num nowrap' },
             { header: 'Statut', cell: (o) => <StatusBadge status={o.status} /> },
             {
               header: 'Facture',

@@ -1,13 +1,13 @@
 // "Toutes les commandes": every customer's orders, filtered, newest first.
 import { Link, useSearchParams } from 'react-router';
 import { api } from '../../../api/client';
-import type { AccountOverview, Order, Page } from '../../../api/types';
+import type { AccountOverview, OrderSummary, Page } from '../../../api/types';
 import { DataTable, Empty, ErrorAlert, LoadMore, Loading, PageHeader, StatusBadge, formatDateTime, useAsync, usePagedList, type Column } from '../../../ui';
 import { attentionLabel } from './attention';
 import { OrderFiltersForm } from './OrderFiltersForm';
 import { filtersFrom, filtersToSearch, ordersUrl, type OrderFilters } from './orderFilters';
 
-const columns: Column<Order>[] = [
+const columns: Column<OrderSummary>[] = [
   {
     header: 'Commande',
     cell: (o) => (
@@ -33,8 +33,8 @@ const columns: Column<Order>[] = [
     className: 'mgr-wide-only',
     cell: (o) => (
       <>
-        {o.vehicles.length}
-        <span className="mgr-sub">{o.vehicles.slice(0, 3).map((v) => v.plate).join(', ')}{o.vehicles.length > 3 ? '…' : ''}</span>
+        {o.plates.length}
+        <span className="mgr-sub">{o.plates.slice(0, 3).join(', ')}{o.plates.length > 3 ? '…' : ''}</span>
       </>
     ),
   },
@@ -59,7 +59,7 @@ const columns: Column<Order>[] = [
 export function AllOrdersPage() {
   const [params, setParams] = useSearchParams();
   const filters = filtersFrom(params);
-  const orders = usePagedList<Order>(ordersUrl(filters));
+  const orders = usePagedList<OrderSummary>(ordersUrl(filters));
   // The account filter lists the first 200 accounts by name; enough for STVA's small accounts.
   const accounts = useAsync((signal) => api<Page<AccountOverview>>('/api/accounts?limit=200', { signal }), []);
   const filtered = filters.q !== '' || filters.status !== '' || filters.account_id !== '' || filters.attention;
