@@ -26,7 +26,7 @@ use serde_json::{Map, Number, Value};
 
 use crate::ports::table::{
     Condition, Index, IndexKey, Item, Key, QueryPage, QueryRequest, SortKeyCondition, StoreError,
-    Table, Write,
+    StoredAttrs, StoredItem, StoredPage, Table, Write,
 };
 use crate::ports::table_rules::{
     check_condition, check_counter, check_item, check_key, check_query, check_transaction,
@@ -338,7 +338,24 @@ impl Table for SqliteTable {
     #[tracing::instrument(level = "debug", skip_all, fields(table = "sqlite", index = ?request.index, pk = %request.pk))]
     async fn query(&self, request: QueryRequest) -> Result<QueryPage, StoreError> {
         let plan = QueryPlan::new(&request)?;
-        self.read(move |conn| plan.run(conn)).await
+        let (rows, next_cursor) = self.read(move |conn| plan.run(conn)).await?;
+        Ok(QueryPage {
+            items: rows
+                .into_iter()
+                .map(Row::into_item)
+                .collect::<Result<_, _>>()?,
+            next_cursor,
+        })
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(table = "sqlite", index = ?request.index, pk = %request.pk))]
+    async fn query_stored(&self, request: QueryRequest) -> Result<StoredPage, StoreError> {
+        let plan = QueryPlan::new(&request)?;
+        let (rows, next_cursor) = self.read(move |conn| plan.run(conn)).await?;
+        Ok(StoredPage {
+            items: rows.into_iter().map(Row::into_stored).collect(),
+            next_cursor,
+        })
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(table = "sqlite", writes = writes.len()))]
@@ -477,27 +494,51 @@ impl Row {
     }
 }
 
-fn item_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Item, StoreError>> {
-    let pk: String = row.get(0)?;
-    let sk: String = row.get(1)?;
-    let index_key = |p: Option<String>, s: Option<String>| match (p, s) {
-        (Some(pk), Some(sk)) => Some(IndexKey { pk, sk }),
-        _ => None,
-    };
-    let gsi1 = index_key(row.get(2)?, row.get(3)?);
-    let gsi2 = index_key(row.get(4)?, row.get(5)?);
-    let expires_at: Option<i64> = row.get(6)?;
-    let attrs: String = row.get(7)?;
-    Ok(match serde_json::from_str::<Map<String, Value>>(&attrs) {
-        Ok(attrs) => Ok(Item {
-            key: Key { pk, sk },
-            gsi1,
-            gsi2,
-            expires_at,
-            attrs,
-        }),
-        Err(err) => Err(StoreError::Corrupt(format!("item {pk}/{sk}: {err}"))),
-    })
+impl Row {
+    /// The columns of `SELECT {COLUMNS}`.
+    fn read(row: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+        let index_key = |p: Option<String>, s: Option<String>| match (p, s) {
+            (Some(pk), Some(sk)) => Some(IndexKey { pk, sk }),
+            _ => None,
+        };
+        Ok(Row {
+            pk: row.get(0)?,
+            sk: row.get(1)?,
+            gsi1: index_key(row.get(2)?, row.get(3)?),
+            gsi2: index_key(row.get(4)?, row.get(5)?),
+            expires_at: row.get(6)?,
+            attrs: row.get(7)?,
+        })
+    }
+
+    fn into_item(self) -> Result<Item, StoreError> {
+        match serde_json::from_str::<Map<String, Value>>(&self.attrs) {
+            Ok(attrs) => Ok(Item {
+                key: Key {
+                    pk: self.pk,
+                    sk: self.sk,
+                },
+                gsi1: self.gsi1,
+                gsi2: self.gsi2,
+                expires_at: self.expires_at,
+                attrs,
+            }),
+            Err(err) => Err(StoreError::Corrupt(format!(
+                "item {}/{}: {err}",
+                self.pk, self.sk
+            ))),
+        }
+    }
+
+    fn into_stored(self) -> StoredItem {
+        StoredItem {
+            key: Key {
+                pk: self.pk,
+                sk: self.sk,
+            },
+            attrs: StoredAttrs::Json(self.attrs),
+        }
+    }
 }
 
 fn select_item(conn: &Connection, key: &Key) -> Result<Option<Item>, StoreError> {
@@ -507,9 +548,10 @@ fn select_item(conn: &Connection, key: &Key) -> Result<Option<Item>, StoreError>
         ))
         .map_err(sql_error)?;
     statement
-        .query_row(params![key.pk, key.sk], item_from_row)
+        .query_row(params![key.pk, key.sk], Row::read)
         .optional()
         .map_err(sql_error)?
+        .map(Row::into_item)
         .transpose()
 }
 
@@ -641,13 +683,18 @@ struct Cursor {
 }
 
 impl Cursor {
-    fn after(item: &Item, index: Option<Index>) -> Cursor {
+    /// The position just after `row` in the table or in `index`.
+    fn of(row: &Row, index: Option<Index>) -> Cursor {
         let mut cursor = Cursor {
-            pk: item.key.pk.clone(),
-            sk: item.key.sk.clone(),
+            pk: row.pk.clone(),
+            sk: row.sk.clone(),
             ..Cursor::default()
         };
-        let position = index.and_then(|index| item.index_key(index).map(|key| (index, key)));
+        let index_key = |index| match index {
+            Index::Gsi1 => row.gsi1.as_ref(),
+            Index::Gsi2 => row.gsi2.as_ref(),
+        };
+        let position = index.and_then(|index| index_key(index).map(|key| (index, key)));
         match position {
             Some((Index::Gsi1, key)) => {
                 cursor.gsi1pk = Some(key.pk.clone());
@@ -808,25 +855,24 @@ impl QueryPlan {
         })
     }
 
-    fn run(&self, conn: &Connection) -> Result<QueryPage, StoreError> {
+    /// The page's rows, attributes still JSON text, and its cursor.
+    fn run(&self, conn: &Connection) -> Result<(Vec<Row>, Option<String>), StoreError> {
         let mut statement = conn.prepare_cached(&self.sql).map_err(sql_error)?;
-        let rows = statement
-            .query_map(params_from_iter(&self.params), item_from_row)
+        let mut rows = statement
+            .query_map(params_from_iter(&self.params), Row::read)
+            .map_err(sql_error)?
+            .collect::<Result<Vec<_>, _>>()
             .map_err(sql_error)?;
-        let mut items = Vec::new();
-        for row in rows {
-            items.push(row.map_err(sql_error)??);
-        }
-        let next_cursor = if items.len() > self.limit {
-            items.truncate(self.limit);
-            match items.last() {
-                Some(last) => Some(Cursor::after(last, self.index).encode()?),
+        let next_cursor = if rows.len() > self.limit {
+            rows.truncate(self.limit);
+            match rows.last() {
+                Some(last) => Some(Cursor::of(last, self.index).encode()?),
                 None => None,
             }
         } else {
             None
         };
-        Ok(QueryPage { items, next_cursor })
+        Ok((rows, next_cursor))
     }
 }
 
@@ -894,7 +940,10 @@ mod tests {
     fn cursors_round_trip_and_reject_garbage() {
         let stored = item("USER#1", "USER", json!({})).with_gsi1(IndexKey::new("ACC#1", "a@b.fr"));
         let request = QueryRequest::index(Index::Gsi1, "ACC#1");
-        let cursor = Cursor::after(&stored, Some(Index::Gsi1));
+        let cursor = Cursor::of(
+            &Row::from_item(&stored).expect("test setup"),
+            Some(Index::Gsi1),
+        );
         let text = cursor.encode().expect("test setup");
         assert!(
             !text.contains(['+', '/', '=']),
@@ -912,7 +961,9 @@ mod tests {
             json!({"pk": "USER#1", "sk": "USER", "gsi1pk": "ACC#1", "gsi1sk": "a@b.fr"})
         );
 
-        let table_cursor = Cursor::after(&stored, None).encode().expect("test setup");
+        let table_cursor = Cursor::of(&Row::from_item(&stored).expect("test setup"), None)
+            .encode()
+            .expect("test setup");
         let table_request = QueryRequest::table("USER#1");
         assert!(Cursor::decode(&table_cursor, &table_request).is_ok());
         for (text, request) in [
@@ -1008,7 +1059,10 @@ mod tests {
                 ])
                 .await,
             table.put_many(vec![item("", "S", json!({}))]).await,
-            table.get_many(std::slice::from_ref(&empty_key)).await.map(drop),
+            table
+                .get_many(std::slice::from_ref(&empty_key))
+                .await
+                .map(drop),
             table.increment(&empty_key, "value", 1).await.map(drop),
             table
                 .increment(&Key::new("P", "S"), "ttl", 1)
@@ -1045,7 +1099,11 @@ mod tests {
             let stored = item("P", "S", json!({}))
                 .with_gsi1(IndexKey::new("G", "g"))
                 .with_gsi2(IndexKey::new("G", "g"));
-            Some(Cursor::after(&stored, index).encode().expect("test setup"))
+            Some(
+                Cursor::of(&Row::from_item(&stored).expect("test setup"), index)
+                    .encode()
+                    .expect("test setup"),
+            )
         };
         for (request, expected) in [
             (

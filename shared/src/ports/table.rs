@@ -242,6 +242,40 @@ pub struct QueryPage {
     pub next_cursor: Option<String>,
 }
 
+/// An item's attributes as the store holds them, for decoding straight
+/// into an entity: a list then builds no JSON map per item.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StoredAttrs {
+    /// A JSON object's text (the embedded store's column).
+    Json(String),
+    /// A map already (stores that build one anyway).
+    Map(Map<String, Value>),
+}
+
+/// A listed item: its table key and its attributes, still encoded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredItem {
+    pub key: Key,
+    pub attrs: StoredAttrs,
+}
+
+impl From<Item> for StoredItem {
+    fn from(item: Item) -> Self {
+        Self {
+            key: item.key,
+            attrs: StoredAttrs::Map(item.attrs),
+        }
+    }
+}
+
+/// A page of [`Table::query_stored`]: the same items and cursor as
+/// [`Table::query`]'s page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredPage {
+    pub items: Vec<StoredItem>,
+    pub next_cursor: Option<String>,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// A condition failed; in a transaction, `index` names the failed write.
@@ -271,6 +305,16 @@ pub trait Table: Send + Sync {
     /// Items with the partition key, in sort-key order (byte order of the
     /// UTF-8 sort key), one page at a time.
     async fn query(&self, request: QueryRequest) -> Result<QueryPage, StoreError>;
+
+    /// [`Table::query`], each item's attributes left as the store holds
+    /// them (see [`StoredAttrs`]), for lists decoded straight into entities.
+    async fn query_stored(&self, request: QueryRequest) -> Result<StoredPage, StoreError> {
+        let page = self.query(request).await?;
+        Ok(StoredPage {
+            items: page.items.into_iter().map(StoredItem::from).collect(),
+            next_cursor: page.next_cursor,
+        })
+    }
 
     /// All or nothing: at most [`MAX_TRANSACTION_ITEMS`] writes, each key once.
     async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError>;

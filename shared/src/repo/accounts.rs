@@ -10,7 +10,7 @@ use crate::ports::table::{
     Condition, Index, IndexKey, Item, Key, QueryRequest, StoreError, Table, Write,
 };
 use crate::repo::Page;
-use crate::repo::codec::{from_item, from_page, to_attrs};
+use crate::repo::codec::{from_item, from_stored_page, to_attrs};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Account {
@@ -79,12 +79,12 @@ impl Accounts {
     ) -> Result<Page<Account>, StoreError> {
         let page = self
             .table
-            .query(
+            .query_stored(
                 QueryRequest::index(Index::Gsi1, "ACCOUNTS")
                     .limit(limit)
                     .after(cursor),
             )
             .await?;
-        from_page(page)
+        from_stored_page(page)
     }
 }

@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 use crate::domain::AddressFields;
 use crate::ports::table::{Condition, Item, Key, QueryRequest, StoreError, Table};
 use crate::repo::Page;
-use crate::repo::codec::{from_item, from_page, to_attrs};
+use crate::repo::codec::{from_item, from_stored_page, to_attrs};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Address {
@@ -92,13 +92,13 @@ impl Addresses {
     ) -> Result<Page<Address>, StoreError> {
         let page = self
             .table
-            .query(
+            .query_stored(
                 QueryRequest::table(format!("ACCOUNT#{account_id}"))
                     .begins_with("ADDRESS#")
                     .limit(limit)
                     .after(cursor),
             )
             .await?;
-        from_page(page)
+        from_stored_page(page)
     }
 }

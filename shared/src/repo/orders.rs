@@ -18,10 +18,10 @@ use time::OffsetDateTime;
 
 use crate::domain::{AddressFields, OrderStatus};
 use crate::ports::table::{
-    Condition, Index, IndexKey, Item, Key, QueryRequest, StoreError, Table, Write,
+    Condition, Index, IndexKey, Item, Key, QueryRequest, StoreError, StoredItem, Table, Write,
 };
 use crate::repo::Page;
-use crate::repo::codec::{from_item, to_attrs};
+use crate::repo::codec::{from_item, from_stored, to_attrs};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderVehicle {
@@ -201,11 +201,11 @@ pub fn summary_key(order_id: &str) -> Key {
 /// A listed item as a summary. Orders stored before summaries existed
 /// carry the index keys themselves: they are summarised on the fly until
 /// their next write moves the keys to their summary.
-fn summary_from_item(item: Item) -> Result<OrderSummary, StoreError> {
+fn summary_from_item(item: StoredItem) -> Result<OrderSummary, StoreError> {
     if item.key.sk == "SUMMARY" {
-        from_item(item)
+        from_stored(item)
     } else {
-        from_item::<Order>(item).map(|order| OrderSummary::from(&order))
+        from_stored::<Order>(item).map(|order| OrderSummary::from(&order))
     }
 }
 
@@ -350,7 +350,7 @@ impl Orders {
         };
         let page = self
             .table
-            .query(request.descending().limit(limit).after(cursor))
+            .query_stored(request.descending().limit(limit).after(cursor))
             .await?;
         Ok(Page {
             items: page

@@ -13,7 +13,7 @@ use crate::ports::table::{
     Condition, Index, IndexKey, Item, Key, QueryRequest, StoreError, Table, Write,
 };
 use crate::repo::Page;
-use crate::repo::codec::{from_item, from_page, to_attrs};
+use crate::repo::codec::{from_item, from_stored_page, to_attrs};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct User {
@@ -134,13 +134,13 @@ impl Users {
     ) -> Result<Page<User>, StoreError> {
         let page = self
             .table
-            .query(
+            .query_stored(
                 QueryRequest::index(Index::Gsi1, list_partition(account_id))
                     .limit(limit)
                     .after(cursor),
             )
             .await?;
-        from_page(page)
+        from_stored_page(page)
     }
 
     /// Whether any manager exists (the dev server bootstraps one if not).

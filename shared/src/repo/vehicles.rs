@@ -13,7 +13,7 @@ use crate::ports::table::{
     Condition, Index, IndexKey, Item, Key, QueryRequest, StoreError, Table, Write,
 };
 use crate::repo::Page;
-use crate::repo::codec::{from_item, from_page, to_attrs};
+use crate::repo::codec::{from_item, from_stored_page, to_attrs};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -157,14 +157,14 @@ impl Vehicles {
     ) -> Result<Page<Vehicle>, StoreError> {
         let page = self
             .table
-            .query(
+            .query_stored(
                 QueryRequest::table(format!("ACCOUNT#{account_id}"))
                     .begins_with("VEHICLE#")
                     .limit(limit)
                     .after(cursor),
             )
             .await?;
-        from_page(page)
+        from_stored_page(page)
     }
 
     pub async fn find_by_plate(
@@ -174,13 +174,13 @@ impl Vehicles {
     ) -> Result<Vec<Vehicle>, StoreError> {
         let page = self
             .table
-            .query(
+            .query_stored(
                 QueryRequest::index(Index::Gsi1, format!("ACCOUNT#{account_id}#PLATE"))
                     .between(plate, plate)
                     .limit(10),
             )
             .await?;
-        Ok(from_page(page)?.items)
+        Ok(from_stored_page(page)?.items)
     }
 
     pub async fn find_by_reference(
@@ -192,13 +192,13 @@ impl Vehicles {
         let wanted = format!("{source}#{external_ref}");
         let page = self
             .table
-            .query(
+            .query_stored(
                 QueryRequest::index(Index::Gsi2, format!("ACCOUNT#{account_id}#REF"))
                     .between(wanted.clone(), wanted)
                     .limit(1),
             )
             .await?;
-        Ok(from_page::<Vehicle>(page)?.items.into_iter().next())
+        Ok(from_stored_page::<Vehicle>(page)?.items.into_iter().next())
     }
 }
 
@@ -225,7 +225,7 @@ impl Vehicles {
         };
         let page = self
             .table
-            .query(
+            .query_stored(
                 QueryRequest::table(format!("ACCOUNT#{account_id}"))
                     .between(FIRST_VEHICLE_SK, upper)
                     .descending()
@@ -233,7 +233,7 @@ impl Vehicles {
                     .after(cursor),
             )
             .await?;
-        let mut page: Page<Vehicle> = from_page(page)?;
+        let mut page: Page<Vehicle> = from_stored_page(page)?;
         // `between` includes its bounds: the `before` vehicle was seen already.
         if let Some(id) = before {
             page.items.retain(|v| v.id != id);

@@ -26,6 +26,7 @@ macro_rules! table_suite {
             concurrent_versioned_updates_lose_nothing,
             increments_create_count_and_keep_the_rest,
             concurrent_increments_are_all_distinct,
+            stored_pages_match_query_pages,
         );
     };
     (@cases $make:path; $($case:ident),* $(,)?) => {

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
 use shared::ports::table::{
-    Condition, Index, IndexKey, Item, Key, QueryRequest, StoreError, Table, Write,
+    Condition, Index, IndexKey, Item, Key, QueryRequest, StoreError, StoredAttrs, Table, Write,
 };
 
 fn attrs(value: Value) -> Map<String, Value> {
@@ -562,4 +562,45 @@ pub async fn concurrent_increments_are_all_distinct(table: Arc<dyn Table>) {
     }
     values.sort_unstable();
     assert_eq!(values, (1..=16).collect::<Vec<u64>>());
+}
+
+pub async fn stored_pages_match_query_pages(table: Arc<dyn Table>) {
+    let items: Vec<Item> = (0..5)
+        .map(|n| {
+            item(
+                "LIST",
+                &format!("S#{n}"),
+                json!({"n": n, "label": format!("é{n}")}),
+            )
+            .with_gsi1(IndexKey::new("LISTED", format!("{}", 9 - n)))
+        })
+        .collect();
+    table.put_many(items).await.expect("put_many");
+    for request in [
+        QueryRequest::table("LIST").limit(2),
+        QueryRequest::index(Index::Gsi1, "LISTED")
+            .descending()
+            .limit(3),
+    ] {
+        let mut cursor = None;
+        loop {
+            let request = request.clone().after(cursor.clone());
+            let page = table.query(request.clone()).await.expect("query");
+            let stored = table.query_stored(request).await.expect("query_stored");
+            assert_eq!(stored.next_cursor, page.next_cursor);
+            assert_eq!(stored.items.len(), page.items.len());
+            for (stored, item) in stored.items.into_iter().zip(page.items) {
+                assert_eq!(stored.key, item.key);
+                let attrs: Map<String, Value> = match stored.attrs {
+                    StoredAttrs::Json(text) => serde_json::from_str(&text).expect("JSON object"),
+                    StoredAttrs::Map(map) => map,
+                };
+                assert_eq!(attrs, item.attrs);
+            }
+            cursor = page.next_cursor;
+            if cursor.is_none() {
+                break;
+            }
+        }
+    }
 }
