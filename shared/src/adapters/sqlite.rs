@@ -48,10 +48,18 @@ const MMAP_BYTES: i64 = 1 << 30;
 const CACHE_KIB: i64 = -16_384;
 
 /// `PRAGMA user_version` of the schema below.
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
 
+/// Version 2: a rowid table, its key and index keys in small indexes.
+/// Version 1 kept the rows in a `WITHOUT ROWID` table keyed by
+/// `(pk, sk)`, whose B-tree carried the whole row: with rows of half a
+/// kilobyte and more (orders, vehicles), every index lookup compared keys
+/// across overflow pages (`perf`: a third of a list's time, see
+/// docs/performance.md). The indexes are not partial: a partial index made
+/// SQLite prepare the list query again on every call.
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS items (
+    id         INTEGER PRIMARY KEY,
     pk         TEXT NOT NULL,
     sk         TEXT NOT NULL,
     gsi1pk     TEXT,
@@ -59,11 +67,24 @@ CREATE TABLE IF NOT EXISTS items (
     gsi2pk     TEXT,
     gsi2sk     TEXT,
     expires_at INTEGER,
-    attrs      TEXT NOT NULL,
-    PRIMARY KEY (pk, sk)
-) WITHOUT ROWID, STRICT;
-CREATE INDEX IF NOT EXISTS items_gsi1 ON items (gsi1pk, gsi1sk) WHERE gsi1pk IS NOT NULL;
-CREATE INDEX IF NOT EXISTS items_gsi2 ON items (gsi2pk, gsi2sk) WHERE gsi2pk IS NOT NULL;
+    attrs      TEXT NOT NULL
+) STRICT;
+CREATE UNIQUE INDEX IF NOT EXISTS items_key ON items (pk, sk);
+CREATE INDEX IF NOT EXISTS items_gsi1 ON items (gsi1pk, gsi1sk, pk, sk);
+CREATE INDEX IF NOT EXISTS items_gsi2 ON items (gsi2pk, gsi2sk, pk, sk);
+";
+
+/// Version 1's table and indexes, renamed out of the way of version 2's.
+const MOVE_ASIDE_V1: &str = "
+DROP INDEX IF EXISTS items_gsi1;
+DROP INDEX IF EXISTS items_gsi2;
+ALTER TABLE items RENAME TO items_v1;
+";
+
+const COPY_V1: &str = "
+INSERT INTO items (pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, expires_at, attrs)
+SELECT pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, expires_at, attrs FROM items_v1;
+DROP TABLE items_v1;
 ";
 
 const COLUMNS: &str = "pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, expires_at, attrs";
@@ -113,7 +134,7 @@ impl SqliteTable {
                 StoreError::Unavailable(format!("cannot create {}: {err}", parent.display()))
             })?;
         }
-        let writer = open_connection(path)?;
+        let mut writer = open_connection(path)?;
         let mode: String = writer
             .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
             .map_err(|err| unavailable(path, err))?;
@@ -123,7 +144,7 @@ impl SqliteTable {
                 path.display()
             )));
         }
-        migrate(&writer, path)?;
+        migrate(&mut writer, path)?;
         // Start from an empty log: pages still in the WAL are read with a
         // system call and a copy each, pages of the main file through the map.
         writer
@@ -248,7 +269,7 @@ fn open_connection(path: &Path) -> Result<Connection, StoreError> {
     Ok(conn)
 }
 
-fn migrate(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
     let version: i64 = conn
         .pragma_query_value(None, "user_version", |row| row.get(0))
         .map_err(|err| unavailable(path, err))?;
@@ -258,8 +279,22 @@ fn migrate(conn: &Connection, path: &Path) -> Result<(), StoreError> {
             path.display()
         )));
     }
-    conn.execute_batch(SCHEMA)
-        .and_then(|()| conn.pragma_update(None, "user_version", SCHEMA_VERSION))
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(|err| unavailable(path, err))?;
+    let from_v1 = version == 1;
+    if from_v1 {
+        tx.execute_batch(MOVE_ASIDE_V1)
+            .map_err(|err| unavailable(path, err))?;
+    }
+    tx.execute_batch(SCHEMA)
+        .map_err(|err| unavailable(path, err))?;
+    if from_v1 {
+        tx.execute_batch(COPY_V1)
+            .map_err(|err| unavailable(path, err))?;
+    }
+    tx.pragma_update(None, "user_version", SCHEMA_VERSION)
+        .and_then(|()| tx.commit())
         .map_err(|err| unavailable(path, err))
 }
 
@@ -1121,11 +1156,11 @@ mod tests {
         for (request, expected) in [
             (
                 QueryRequest::table("P").begins_with("A#"),
-                "USING PRIMARY KEY",
+                "USING INDEX items_key",
             ),
             (
                 QueryRequest::table("P").after(cursor(None)).descending(),
-                "USING PRIMARY KEY",
+                "USING INDEX items_key",
             ),
             (
                 QueryRequest::index(Index::Gsi1, "G")
@@ -1228,6 +1263,55 @@ mod tests {
             .expect("test setup");
         let left: Vec<_> = page.items.into_iter().map(|i| i.key.sk).collect();
         assert_eq!(left, ["2", "3"]);
+    }
+
+    #[test]
+    fn moves_a_version_1_store_to_version_2() {
+        let dir = tempfile::tempdir().expect("test setup");
+        let path = dir.path().join("v1.sqlite3");
+        let v1 = Connection::open(&path).expect("test setup");
+        v1.execute_batch(
+            "CREATE TABLE items (
+                pk TEXT NOT NULL, sk TEXT NOT NULL, gsi1pk TEXT, gsi1sk TEXT,
+                gsi2pk TEXT, gsi2sk TEXT, expires_at INTEGER, attrs TEXT NOT NULL,
+                PRIMARY KEY (pk, sk)
+            ) WITHOUT ROWID, STRICT;
+            CREATE INDEX items_gsi1 ON items (gsi1pk, gsi1sk) WHERE gsi1pk IS NOT NULL;
+            CREATE INDEX items_gsi2 ON items (gsi2pk, gsi2sk) WHERE gsi2pk IS NOT NULL;
+            INSERT INTO items VALUES ('P', 'S', 'G', 'g', NULL, NULL, 4102444800, '{\"a\":1}');
+            INSERT INTO items VALUES ('P', 'T', NULL, NULL, NULL, NULL, NULL, '{\"a\":2}');
+            PRAGMA user_version = 1;",
+        )
+        .expect("test setup");
+        drop(v1);
+
+        let table = SqliteTable::open(&path).expect("migrated");
+        let conn = lock(&table.db.writer);
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .expect("version");
+        assert_eq!(version, SCHEMA_VERSION);
+        let layout: String = conn
+            .query_row(
+                "SELECT sql FROM sqlite_master WHERE name = 'items'",
+                [],
+                |row| row.get(0),
+            )
+            .expect("table");
+        assert!(!layout.contains("WITHOUT ROWID"), "{layout}");
+        drop(conn);
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("test setup");
+        let listed = rt
+            .block_on(table.query(QueryRequest::index(Index::Gsi1, "G")))
+            .expect("query");
+        let expected = item("P", "S", json!({"a": 1}))
+            .with_gsi1(IndexKey::new("G", "g"))
+            .with_expiry(4_102_444_800);
+        assert_eq!(listed.items, [expected]);
+        let other = rt.block_on(table.get(&Key::new("P", "T"))).expect("get");
+        assert_eq!(other, Some(item("P", "T", json!({"a": 2}))));
     }
 
     #[test]
