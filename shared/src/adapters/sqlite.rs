@@ -315,6 +315,14 @@ impl Table for SqliteTable {
         self.read(move |conn| select_item(conn, &key)).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(table = "sqlite", pk = %key.pk, sk = %key.sk))]
+    async fn get_stored(&self, key: &Key) -> Result<Option<StoredItem>, StoreError> {
+        check_key(key)?;
+        let key = key.clone();
+        let row = self.read(move |conn| select_row(conn, &key)).await?;
+        Ok(row.map(Row::into_stored))
+    }
+
     #[tracing::instrument(level = "debug", skip_all, fields(table = "sqlite", pk = %item.key.pk, sk = %item.key.sk))]
     async fn put(&self, item: Item, condition: Condition) -> Result<(), StoreError> {
         check_item(&item)?;
@@ -589,7 +597,7 @@ impl Row {
     }
 }
 
-fn select_item(conn: &Connection, key: &Key) -> Result<Option<Item>, StoreError> {
+fn select_row(conn: &Connection, key: &Key) -> Result<Option<Row>, StoreError> {
     let mut statement = conn
         .prepare_cached(&format!(
             "SELECT {COLUMNS} FROM items WHERE pk = ?1 AND sk = ?2"
@@ -598,9 +606,11 @@ fn select_item(conn: &Connection, key: &Key) -> Result<Option<Item>, StoreError>
     statement
         .query_row(params![key.pk, key.sk], Row::read)
         .optional()
-        .map_err(sql_error)?
-        .map(Row::into_item)
-        .transpose()
+        .map_err(sql_error)
+}
+
+fn select_item(conn: &Connection, key: &Key) -> Result<Option<Item>, StoreError> {
+    select_row(conn, key)?.map(Row::into_item).transpose()
 }
 
 fn delete_row(conn: &Connection, key: &Key) -> Result<(), StoreError> {

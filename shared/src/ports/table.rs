@@ -298,6 +298,12 @@ pub enum StoreError {
 pub trait Table: Send + Sync {
     async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError>;
 
+    /// [`Table::get`], the attributes left as the store holds them (see
+    /// [`StoredAttrs`]), for reads decoded straight into an entity.
+    async fn get_stored(&self, key: &Key) -> Result<Option<StoredItem>, StoreError> {
+        Ok(self.get(key).await?.map(StoredItem::from))
+    }
+
     async fn put(&self, item: Item, condition: Condition) -> Result<(), StoreError>;
 
     async fn delete(&self, key: &Key, condition: Condition) -> Result<(), StoreError>;

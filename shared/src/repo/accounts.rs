@@ -10,7 +10,7 @@ use crate::ports::table::{
     Condition, Index, IndexKey, Item, Key, QueryRequest, StoreError, Table, Write,
 };
 use crate::repo::Page;
-use crate::repo::codec::{from_item, from_stored_page, to_attrs};
+use crate::repo::codec::{from_stored, from_stored_page, to_attrs};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Account {
@@ -66,9 +66,9 @@ impl Accounts {
 
     pub async fn get(&self, account_id: &str) -> Result<Option<Account>, StoreError> {
         self.table
-            .get(&key(account_id))
+            .get_stored(&key(account_id))
             .await?
-            .map(from_item)
+            .map(from_stored)
             .transpose()
     }
 

@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 use crate::domain::AddressFields;
 use crate::ports::table::{Condition, Item, Key, QueryRequest, StoreError, Table};
 use crate::repo::Page;
-use crate::repo::codec::{from_item, from_stored_page, to_attrs};
+use crate::repo::codec::{from_stored, from_stored_page, to_attrs};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Address {
@@ -62,9 +62,9 @@ impl Addresses {
         address_id: &str,
     ) -> Result<Option<Address>, StoreError> {
         self.table
-            .get(&key(account_id, address_id))
+            .get_stored(&key(account_id, address_id))
             .await?
-            .map(from_item)
+            .map(from_stored)
             .transpose()
     }
 

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::ports::table::{Condition, Item, Key, StoreError, Table, Write};
-use crate::repo::codec::{from_item, to_attrs};
+use crate::repo::codec::{from_stored, to_attrs};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -71,7 +71,11 @@ impl LinkTokens {
     }
 
     pub async fn get(&self, hash: &str) -> Result<Option<LinkToken>, StoreError> {
-        self.table.get(&key(hash)).await?.map(from_item).transpose()
+        self.table
+            .get_stored(&key(hash))
+            .await?
+            .map(from_stored)
+            .transpose()
     }
 
     pub async fn create(&self, token: &LinkToken) -> Result<(), StoreError> {

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::ports::table::{Condition, Item, Key, StoreError, Table};
-use crate::repo::codec::{from_item, to_attrs};
+use crate::repo::codec::{from_stored, to_attrs};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LoginAttempts {
@@ -38,9 +38,9 @@ impl LoginAttemptsRepo {
 
     pub async fn get(&self, email: &str) -> Result<Option<LoginAttempts>, StoreError> {
         self.table
-            .get(&key(email))
+            .get_stored(&key(email))
             .await?
-            .map(from_item)
+            .map(from_stored)
             .transpose()
     }
 

@@ -21,7 +21,7 @@ use crate::ports::table::{
     Condition, Index, IndexKey, Item, Key, QueryRequest, StoreError, StoredItem, Table, Write,
 };
 use crate::repo::Page;
-use crate::repo::codec::{from_item, from_stored, to_attrs};
+use crate::repo::codec::{from_stored, to_attrs};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderVehicle {
@@ -327,9 +327,9 @@ impl Orders {
 
     pub async fn get(&self, order_id: &str) -> Result<Option<Order>, StoreError> {
         self.table
-            .get(&key(order_id))
+            .get_stored(&key(order_id))
             .await?
-            .map(from_item)
+            .map(from_stored)
             .transpose()
     }
 

@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
 use crate::ports::table::{Condition, Item, Key, QueryRequest, StoreError, Table, Write};
-use crate::repo::codec::{from_item, to_attrs};
+use crate::repo::codec::{from_stored, to_attrs};
 
 /// The partition listing the accounts that have a connection.
 pub const CONNECTIONS_PK: &str = "STOCK#CONNECTIONS";
@@ -94,9 +94,9 @@ impl StockConnections {
 
     pub async fn get(&self, account_id: &str) -> Result<Option<StoredConnection>, StoreError> {
         self.table
-            .get(&connection_key(account_id))
+            .get_stored(&connection_key(account_id))
             .await?
-            .map(from_item)
+            .map(from_stored)
             .transpose()
     }
 
@@ -136,9 +136,9 @@ impl StockConnections {
         account_id: &str,
     ) -> Result<Option<T>, StoreError> {
         self.table
-            .get(&report_key(account_id))
+            .get_stored(&report_key(account_id))
             .await?
-            .map(from_item)
+            .map(from_stored)
             .transpose()
     }
 

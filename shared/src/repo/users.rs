@@ -13,7 +13,7 @@ use crate::ports::table::{
     Condition, Index, IndexKey, Item, Key, QueryRequest, StoreError, Table, Write,
 };
 use crate::repo::Page;
-use crate::repo::codec::{from_item, from_stored_page, to_attrs};
+use crate::repo::codec::{from_stored, from_stored_page, to_attrs};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct User {
@@ -100,9 +100,9 @@ impl Users {
 
     pub async fn get(&self, user_id: &str) -> Result<Option<User>, StoreError> {
         self.table
-            .get(&key(user_id))
+            .get_stored(&key(user_id))
             .await?
-            .map(from_item)
+            .map(from_stored)
             .transpose()
     }
 

@@ -13,7 +13,7 @@ use crate::ports::table::{
     Condition, Index, IndexKey, Item, Key, QueryRequest, StoreError, Table, Write,
 };
 use crate::repo::Page;
-use crate::repo::codec::{from_item, from_stored_page, to_attrs};
+use crate::repo::codec::{from_item, from_stored, from_stored_page, to_attrs};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -128,9 +128,9 @@ impl Vehicles {
         vehicle_id: &str,
     ) -> Result<Option<Vehicle>, StoreError> {
         self.table
-            .get(&key(account_id, vehicle_id))
+            .get_stored(&key(account_id, vehicle_id))
             .await?
-            .map(from_item)
+            .map(from_stored)
             .transpose()
     }
 
