@@ -85,6 +85,16 @@ async fn the_invitee_accepts_once_and_is_signed_in() {
             .expect("ASCII")
             .starts_with("stva_session=")
     );
+    // Signed in: the account's user list shows when.
+    let stored = w
+        .portal
+        .services()
+        .users()
+        .find_by_email("claire.martin@garage-dupont.fr")
+        .await
+        .expect("read")
+        .expect("the invitee");
+    assert!(stored.last_login_at.is_some(), "{stored:?}");
 
     let again = w.portal.invoke(&accept).await;
     assert_eq!(again.status, StatusCode::GONE);

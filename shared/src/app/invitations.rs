@@ -332,6 +332,8 @@ pub async fn accept(services: &Services, input: AcceptInput) -> AppResult<Sessio
     user.name = name.into_string();
     user.password_hash = Some(passwords::hash(&password).await?);
     user.status = UserStatus::Active;
+    // Accepting signs the invitee in: the account's user list shows it.
+    user.last_login_at = Some(services.clock.now());
     user.version += 1;
     links::redeem(services, &link, &user).await?;
     sessions::grant(services, &user).await
