@@ -127,7 +127,8 @@ impl SqliteTable {
     /// Like [`SqliteTable::open`], with `readers` read connections instead
     /// of the default. It exists for measuring the read pool (the
     /// `sqlite_read_pool` bench); everything else calls `open`.
-    /// `readers == 0` makes reads share the writer's connection.
+    /// `readers == 0` makes reads share the writer's connection (a read
+    /// then waits, on its caller's thread, for a write in progress).
     pub fn open_with_readers(path: &Path, readers: usize) -> Result<SqliteTable, StoreError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|err| {
@@ -196,11 +197,10 @@ impl SqliteTable {
         run_blocking(move || work(&mut lock(&db.writer))).await
     }
 
-    async fn read<T, F>(&self, work: F) -> Result<T, StoreError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
-    {
+    fn read<T>(
+        &self,
+        work: impl FnOnce(&mut Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         // Inline, on the caller's thread: a read of the mapped, cached file
         // takes microseconds, less than handing it to the blocking pool and
         // back (`perf`: the hand-offs' futex wake-ups and context switches
@@ -311,16 +311,15 @@ impl Table for SqliteTable {
     #[tracing::instrument(level = "debug", skip_all, fields(table = "sqlite", pk = %key.pk, sk = %key.sk))]
     async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
         check_key(key)?;
-        let key = key.clone();
-        self.read(move |conn| select_item(conn, &key)).await
+        self.read(|conn| select_item(conn, key))
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(table = "sqlite", pk = %key.pk, sk = %key.sk))]
     async fn get_stored(&self, key: &Key) -> Result<Option<StoredItem>, StoreError> {
         check_key(key)?;
-        let key = key.clone();
-        let row = self.read(move |conn| select_row(conn, &key)).await?;
-        Ok(row.map(Row::into_stored))
+        Ok(self
+            .read(|conn| select_row(conn, key))?
+            .map(Row::into_stored))
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(table = "sqlite", pk = %item.key.pk, sk = %item.key.sk))]
@@ -394,7 +393,7 @@ impl Table for SqliteTable {
     #[tracing::instrument(level = "debug", skip_all, fields(table = "sqlite", index = ?request.index, pk = %request.pk))]
     async fn query(&self, request: QueryRequest) -> Result<QueryPage, StoreError> {
         let plan = QueryPlan::new(&request)?;
-        let (rows, next_cursor) = self.read(move |conn| plan.run(conn)).await?;
+        let (rows, next_cursor) = self.read(|conn| plan.run(conn))?;
         Ok(QueryPage {
             items: rows
                 .into_iter()
@@ -407,7 +406,7 @@ impl Table for SqliteTable {
     #[tracing::instrument(level = "debug", skip_all, fields(table = "sqlite", index = ?request.index, pk = %request.pk))]
     async fn query_stored(&self, request: QueryRequest) -> Result<StoredPage, StoreError> {
         let plan = QueryPlan::new(&request)?;
-        let (rows, next_cursor) = self.read(move |conn| plan.run(conn)).await?;
+        let (rows, next_cursor) = self.read(|conn| plan.run(conn))?;
         Ok(StoredPage {
             items: rows.into_iter().map(Row::into_stored).collect(),
             next_cursor,
@@ -489,7 +488,7 @@ impl Table for SqliteTable {
         let mut keys = keys.to_vec();
         keys.sort_by(|a, b| (&a.pk, &a.sk).cmp(&(&b.pk, &b.sk)));
         keys.dedup();
-        self.read(move |conn| {
+        self.read(|conn| {
             // One read transaction: every item comes from the same snapshot.
             let tx = conn.transaction().map_err(sql_error)?;
             let mut items = Vec::with_capacity(keys.len());
@@ -501,7 +500,6 @@ impl Table for SqliteTable {
             tx.commit().map_err(sql_error)?;
             Ok(items)
         })
-        .await
     }
 }
 
