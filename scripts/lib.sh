@@ -34,10 +34,12 @@ free_port() {
 }
 
 # Starts moto on a free port, exports STVA_TEST_MOTO_URL, stops it on exit.
+# infra/moto/serve.py is moto answering one request at a time, so that its
+# transactions are serializable like DynamoDB's (see its docstring).
 start_moto() {
   local port
   port=$(free_port)
-  .venv/bin/moto_server -H 127.0.0.1 -p "$port" >"${TMPDIR:-/tmp}/stva-moto-$port.log" 2>&1 &
+  .venv/bin/python infra/moto/serve.py -H 127.0.0.1 -p "$port" >"${TMPDIR:-/tmp}/stva-moto-$port.log" 2>&1 &
   MOTO_PID=$!
   trap 'kill "$MOTO_PID" 2>/dev/null || true' EXIT
   for _ in $(seq 1 100); do

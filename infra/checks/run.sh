@@ -9,7 +9,8 @@
 #   4. the deployment scripts parse (bash -n; they need AWS to run)
 #   5. the tests of those checks (pytest): broken copies of the template
 #      (wildcard action, scheduled function without DLQ, function without a
-#      route, crate missing from the template...) must fail them.
+#      route, crate missing from the template...) must fail them; and the
+#      test of infra/moto/serve.py (the emulator's transactions serializable).
 # Called by scripts/test.sh; runs alone too: `infra/checks/run.sh`.
 set -euo pipefail
 source "$(dirname "$0")/../../scripts/lib.sh"
@@ -33,5 +34,5 @@ for script in infra/*.sh infra/checks/run.sh scripts/build-lambdas.sh; do
   bash -n "$script" || die "$script does not parse"
 done
 
-say "tests of the template checks (pytest infra/checks)"
-.venv/bin/python -m pytest -q -p no:cacheprovider infra/checks
+say "tests of the template checks and of the emulator launcher (pytest infra/checks infra/moto)"
+.venv/bin/python -m pytest -q -p no:cacheprovider infra/checks infra/moto

@@ -14,7 +14,7 @@
 //!
 //! It prints a Markdown table and exits non-zero when an expectation fails.
 //! moto is the one of `STVA_TEST_MOTO_URL`, or one started from
-//! `.venv/bin/moto_server`. See `docs/performance.md`, "Stock sync".
+//! `infra/moto/serve.py`. See `docs/performance.md`, "Stock sync".
 
 use std::error::Error;
 use std::sync::Arc;

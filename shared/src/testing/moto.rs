@@ -1,9 +1,10 @@
 //! The local AWS emulator (moto) for tests.
 //!
 //! The test command (`scripts/test.sh`) starts one moto server and exports
-//! `STVA_TEST_MOTO_URL`; a test run without it starts its own from the
-//! project's virtual environment (`.venv/bin/moto_server`), which the test
-//! command installs. Each test isolates itself with unique resource names,
+//! `STVA_TEST_MOTO_URL`; a test run without it starts its own with the
+//! project's virtual environment (`.venv/bin/python infra/moto/serve.py`,
+//! moto serving one request at a time so that its transactions are
+//! serializable like DynamoDB's), which the test command installs. Each test isolates itself with unique resource names,
 //! so tests share one server without resets.
 
 use std::net::TcpListener;
@@ -47,29 +48,31 @@ pub fn unique_name(prefix: &str) -> String {
     format!("{prefix}-{}", uuid::Uuid::new_v4().simple())
 }
 
-fn moto_binary() -> PathBuf {
+fn project_root() -> PathBuf {
     let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let root = workspace.parent().map(PathBuf::from).unwrap_or(workspace);
-    root.join(".venv/bin/moto_server")
+    workspace.parent().map(PathBuf::from).unwrap_or(workspace)
 }
 
 #[allow(clippy::panic)]
 async fn start_own_server() -> String {
-    let binary = moto_binary();
-    if !binary.exists() {
+    let root = project_root();
+    let python = root.join(".venv/bin/python");
+    let serve = root.join("infra/moto/serve.py");
+    if !python.exists() {
         panic!(
-            "moto is not installed at {}: run the README's test command (scripts/test.sh), \
+            "moto is not installed in {}: run the README's test command (scripts/test.sh), \
              which installs it, or set STVA_TEST_MOTO_URL",
-            binary.display()
+            root.join(".venv").display()
         );
     }
     let port = free_port();
     // The shell watches this test process and stops moto when it ends, since
     // a process-wide static never runs a destructor.
     let script = format!(
-        "'{}' -H 127.0.0.1 -p {port} >/dev/null 2>&1 & child=$!; \
+        "'{}' '{}' -H 127.0.0.1 -p {port} >/dev/null 2>&1 & child=$!; \
          while kill -0 {parent} 2>/dev/null; do sleep 1; done; kill $child",
-        binary.display(),
+        python.display(),
+        serve.display(),
         parent = std::process::id()
     );
     let spawned = Command::new("sh")
