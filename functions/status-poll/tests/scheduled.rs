@@ -22,8 +22,15 @@ use shared::policy::Actor;
 use shared::repo::orders::Order;
 use shared::repo::users::User;
 use shared::testing::fixtures::{self, TestPortal};
+use shared::testing::iam;
 
 const ERP_KEY: &str = "status-poll-erp-key";
+
+/// The portal's ports as this function gets them once deployed: confined
+/// to its IAM role in `template.yaml`.
+fn as_deployed(services: &Services) -> Services {
+    iam::confine(services, "status-poll")
+}
 
 /// `events/status-poll/scheduled.json` as the runtime hands it over: the
 /// JSON payload and the invocation's context.
@@ -197,7 +204,7 @@ async fn a_scheduled_run_follows_the_erp_to_delivery() {
     // a half).
     w.erp.simulator.advance(3 * 24 * 60);
 
-    let summary = status_poll::handle(&w.portal.services, scheduled_event())
+    let summary = status_poll::handle(&as_deployed(&w.portal.services), scheduled_event())
         .await
         .expect("the poll runs");
     assert!(summary.ran, "{summary:?}");
@@ -223,7 +230,7 @@ async fn a_scheduled_run_follows_the_erp_to_delivery() {
     );
 
     // The next run finds nothing new.
-    let next = status_poll::handle(&w.portal.services, scheduled_event())
+    let next = status_poll::handle(&as_deployed(&w.portal.services), scheduled_event())
         .await
         .expect("the poll runs again");
     assert!(next.ran, "{next:?}");
@@ -245,7 +252,7 @@ async fn two_runs_at_once_hand_a_queued_order_to_the_erp_once() {
     assert_eq!(queued.erp_order_id, None);
     assert_eq!(w.erp.simulator.stats().create_order_calls, 0);
 
-    let services = &w.portal.services;
+    let services = &as_deployed(&w.portal.services);
     let (first, second) = tokio::join!(
         status_poll::handle(services, scheduled_event()),
         status_poll::handle(services, scheduled_event()),

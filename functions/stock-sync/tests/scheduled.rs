@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use shared::app::stock_sync::{self, ConnectionInput};
 use shared::stock::connectors::generate;
 use shared::stock::connectors::{CannedFetcher, FeedFetcher};
-use shared::testing::fixtures;
+use shared::testing::{fixtures, iam};
 
 fn scheduled_event() -> LambdaEvent<Value> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../events/stock-sync/scheduled.json");
@@ -74,7 +74,9 @@ async fn the_scheduled_run_syncs_every_connected_account() {
             ),
     );
 
-    let summary = ::stock_sync::handle_with(services, fetcher.clone(), scheduled_event())
+    // The function's ports once deployed: confined to its IAM role.
+    let deployed = iam::confine(services, "stock-sync");
+    let summary = ::stock_sync::handle_with(&deployed, fetcher.clone(), scheduled_event())
         .await
         .expect("the run");
     assert_eq!(summary.accounts, 2, "{summary:?}");
@@ -88,7 +90,7 @@ async fn the_scheduled_run_syncs_every_connected_account() {
     assert!(stock(unconnected.clone()).await.is_empty());
     assert!(stock(b.clone()).await.iter().all(|v| v.account_id == b));
 
-    let again = ::stock_sync::handle_with(services, fetcher, scheduled_event())
+    let again = ::stock_sync::handle_with(&deployed, fetcher, scheduled_event())
         .await
         .expect("the run");
     assert_eq!((again.created, again.updated, again.removed), (0, 0, 0));

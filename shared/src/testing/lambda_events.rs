@@ -37,6 +37,7 @@ use crate::domain::Role;
 use crate::repo::accounts::Account;
 use crate::repo::users::User;
 use crate::testing::fixtures::{self, TestPortal};
+use crate::testing::iam;
 
 /// The events of one function, and the routes they go through.
 pub struct Events {
@@ -123,11 +124,13 @@ impl Events {
     }
 
     /// One Lambda invocation: the event as `lambda_http` parses it, through
-    /// `shared::http::lambda_app` with this function's routes.
+    /// `shared::http::lambda_app` with this function's routes, its ports
+    /// confined to the function's IAM role in `template.yaml`.
     pub async fn invoke(&self, services: &Services, event: &str) -> Answer {
         let request = lambda_http::request::from_str(event)
             .unwrap_or_else(|e| panic!("not an API Gateway event ({e}): {event}"));
-        let app = crate::http::lambda_app((self.routes)(), services.clone());
+        let services = iam::confine(services, self.function);
+        let app = crate::http::lambda_app((self.routes)(), services);
         let response = app.oneshot(request).await.expect("infallible");
         let (parts, body) = response.into_parts();
         let bytes = axum::body::to_bytes(body, usize::MAX)
