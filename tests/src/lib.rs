@@ -72,6 +72,8 @@ impl Portal {
     pub async fn start_with(backend: Backend, tweak: impl FnOnce(&mut Options)) -> Portal {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut options = Options::for_tests(dir.path().join("data"), backend);
+        // Each function's code runs with only what its IAM role allows.
+        options.function_ports = Some(shared::testing::iam::confine);
         tweak(&mut options);
         let sdk = match backend {
             Backend::Embedded => None,

@@ -18,6 +18,7 @@ use shared::http::ApiJson;
 use shared::http::problem::Problem;
 use shared::{AppError, Services};
 
+use crate::FunctionPorts;
 use crate::mail_switch::MailSwitch;
 
 #[derive(Clone)]
@@ -25,8 +26,20 @@ pub struct DevState {
     pub outbox: OutboxMailer,
     pub blobs: Option<Arc<LocalBlobStore>>,
     pub services: Services,
+    /// What a scheduled function's run is given (see `Options::function_ports`).
+    pub function_ports: Option<FunctionPorts>,
     pub simulator: Option<Simulator>,
     pub mail: MailSwitch,
+}
+
+impl DevState {
+    /// The ports the scheduled function `name` runs with.
+    fn ports_of(&self, name: &str) -> Services {
+        match self.function_ports {
+            Some(ports) => ports(&self.services, name),
+            None => self.services.clone(),
+        }
+    }
 }
 
 async fn mail(State(state): State<DevState>) -> Result<impl IntoResponse, AppError> {
@@ -61,12 +74,13 @@ async fn run(
 ) -> Result<Response, AppError> {
     match function.as_str() {
         "status-poll" => {
-            let summary = shared::app::status_poll::run(&state.services).await?;
+            let summary = shared::app::status_poll::run(&state.ports_of("status-poll")).await?;
             Ok(axum::Json(summary).into_response())
         }
         "stock-sync" => {
             let fetcher = shared::app::stock_sync::http_fetcher()?;
-            let summary = shared::app::stock_sync::sync_all(&state.services, fetcher).await?;
+            let services = state.ports_of("stock-sync");
+            let summary = shared::app::stock_sync::sync_all(&services, fetcher).await?;
             Ok(axum::Json(summary).into_response())
         }
         _ => Ok(Problem::new(

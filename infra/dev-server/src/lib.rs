@@ -23,7 +23,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use options::{Backend, Options};
+pub use options::{Backend, FunctionPorts, Options};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DevError {
@@ -44,6 +44,17 @@ pub enum DevError {
 /// Every route of every function, merged as API Gateway would route them.
 pub fn function_routes() -> Router<Services> {
     openapi::function_api().into()
+}
+
+/// [`function_routes`], each function's routes given `ports(services,
+/// name)` as their state, as each Lambda has its own.
+fn function_routes_with(services: &Services, ports: FunctionPorts) -> Router<Services> {
+    openapi::FUNCTIONS
+        .iter()
+        .fold(Router::new(), |all, (name, api)| {
+            let routes: Router<Services> = api().into();
+            all.merge(routes.with_state(ports(services, name)))
+        })
 }
 
 /// A running dev server.
@@ -94,7 +105,11 @@ pub async fn start_with_sdk(
 
     // `GET /api/openapi.json` serves the document generated from this code.
     let document = shared::http::openapi::Document(openapi::openapi_json().into());
-    let api = shared::http::api_router(function_routes(), &built.services.config)
+    let routes = match options.function_ports {
+        Some(ports) => function_routes_with(&built.services, ports),
+        None => function_routes(),
+    };
+    let api = shared::http::api_router(routes, &built.services.config)
         .layer(axum::Extension(document))
         .with_state(built.services.clone());
     let app = api
@@ -102,6 +117,7 @@ pub async fn start_with_sdk(
             outbox: built.outbox.clone(),
             blobs: built.blobs.clone(),
             services: built.services.clone(),
+            function_ports: options.function_ports,
             simulator: built.simulator.as_ref().map(|s| s.simulator.clone()),
             mail,
         }))

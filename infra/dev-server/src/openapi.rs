@@ -8,19 +8,29 @@ use std::path::{Path, PathBuf};
 use shared::Services;
 use utoipa_axum::router::OpenApiRouter;
 
+/// A function's documented routes (its crate's `api`).
+pub type FunctionApi = fn() -> OpenApiRouter<Services>;
+
+/// The functions behind API Gateway: each one's name (its crate) and its
+/// documented routes.
+pub const FUNCTIONS: [(&str, FunctionApi); 9] = [
+    ("auth", auth::api),
+    ("accounts", accounts::api),
+    ("user-invite", user_invite::api),
+    ("address-book", address_book::api),
+    ("stock", stock::api),
+    ("quote", quote::api),
+    ("validate-order", validate_order::api),
+    ("orders", orders::api),
+    ("invoice-upload", invoice_upload::api),
+];
+
 /// Every function's routes with their documentation, merged as API Gateway
 /// routes them.
 pub fn function_api() -> OpenApiRouter<Services> {
-    OpenApiRouter::new()
-        .merge(auth::api())
-        .merge(accounts::api())
-        .merge(user_invite::api())
-        .merge(address_book::api())
-        .merge(stock::api())
-        .merge(quote::api())
-        .merge(validate_order::api())
-        .merge(orders::api())
-        .merge(invoice_upload::api())
+    FUNCTIONS
+        .iter()
+        .fold(OpenApiRouter::new(), |all, (_, api)| all.merge(api()))
 }
 
 /// The whole API's document.

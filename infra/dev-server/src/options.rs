@@ -3,6 +3,12 @@
 use std::net::IpAddr;
 use std::path::PathBuf;
 
+use shared::Services;
+
+/// The ports one function's code is given, from the portal's and the
+/// function's name (its crate).
+pub type FunctionPorts = fn(&Services, &str) -> Services;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Backend {
     /// SQLite file, blob folder and mail outbox under --data-dir.
@@ -51,6 +57,11 @@ pub struct Options {
         default_value = "stva-dev-invoices"
     )]
     pub invoices_bucket: String,
+    /// Not a flag: what each function's routes and each scheduled run get
+    /// instead of the portal's ports. The end-to-end tests confine them to
+    /// the function's IAM role (`shared::testing::iam::confine`).
+    #[arg(skip)]
+    pub function_ports: Option<FunctionPorts>,
 }
 
 impl Options {
@@ -67,6 +78,7 @@ impl Options {
             public_url: None,
             table: "stva-dev".into(),
             invoices_bucket: "stva-dev-invoices".into(),
+            function_ports: None,
         }
     }
 }
