@@ -258,7 +258,7 @@ def test_a_broken_yaml_copy_is_caught_with_all_its_faults(tmp_path):
     without a route, edited as text in a YAML copy of the real template."""
     text = TEMPLATE.read_text(encoding="utf-8")
     broken = text.replace(
-        "Action: [dynamodb:GetItem, dynamodb:PutItem, dynamodb:UpdateItem, dynamodb:BatchGetItem, dynamodb:ConditionCheckItem]",
+        "Action: [dynamodb:GetItem, dynamodb:PutItem, dynamodb:UpdateItem, dynamodb:BatchGetItem]",
         'Action: ["dynamodb:*"]',
         1,
     )
