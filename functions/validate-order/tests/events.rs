@@ -14,9 +14,12 @@ use shared::app::quotes::{self, QuoteInput, QuoteVehicleInput};
 use shared::app::{addresses, vehicles};
 use shared::domain::{AddressInput, Role};
 use shared::policy::Actor;
+use shared::ports::Clock;
 use shared::repo::users::User;
+use shared::repo::vehicles::VehicleStatus;
 use shared::testing::fixtures;
 use shared::testing::lambda_events::{Answer, Events, Portal};
+use time::{Duration, OffsetDateTime};
 
 const EVENTS: Events = Events::new(
     "validate-order",
@@ -49,6 +52,7 @@ struct World {
     erp: RunningSimulator,
     customer: User,
     order_id: String,
+    vehicle_id: String,
 }
 
 fn address(label: &str, street: &str, postal_code: &str, city: &str) -> AddressInput {
@@ -108,9 +112,10 @@ async fn world() -> World {
     )
     .await
     .expect("vehicle");
+    let vehicle_id = vehicle.vehicle.id;
     let input = QuoteInput {
         vehicles: Some(vec![QuoteVehicleInput {
-            vehicle_id: Some(vehicle.vehicle.id),
+            vehicle_id: Some(vehicle_id.clone()),
             make: Some("Renault".into()),
             model: Some("Clio".into()),
             plate: Some("BC-234-DE".into()),
@@ -125,6 +130,7 @@ async fn world() -> World {
         .expect("quote");
     World {
         order_id: order.id,
+        vehicle_id,
         portal,
         erp,
         customer,
@@ -195,6 +201,35 @@ async fn a_customer_validates_and_the_erp_gets_one_order() {
             .count(),
         1
     );
+}
+
+/// The clock of a day long after the quote was given.
+struct Later(Duration);
+
+impl Clock for Later {
+    fn now(&self) -> OffsetDateTime {
+        OffsetDateTime::now_utc() + self.0
+    }
+}
+
+#[tokio::test]
+async fn a_quote_past_its_validity_expires_and_frees_its_vehicles() {
+    let mut w = world().await;
+    w.portal.portal.services.clock = Arc::new(Later(Duration::days(365)));
+    let answer = w.send(&w.customer).await;
+    assert_eq!(answer.status, StatusCode::CONFLICT, "{}", answer.json);
+    assert_eq!(answer.json["code"], "quote_expired", "{}", answer.json);
+    assert_eq!(w.status().await, "expired");
+    let vehicle = w
+        .portal
+        .services()
+        .vehicles()
+        .get(&w.portal.account.id, &w.vehicle_id)
+        .await
+        .expect("read")
+        .expect("vehicle");
+    assert_eq!(vehicle.status, VehicleStatus::InStock);
+    assert_eq!(w.erp.simulator.stats().orders_created, 0);
 }
 
 #[tokio::test]

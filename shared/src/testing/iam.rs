@@ -11,15 +11,20 @@
 //! `<table>/index/<name>`, `HeadObject` and ranged reads need `GetObject`,
 //! and a presigned URL needs the action of the request it signs.
 //!
+//! Each grant a call uses is written to the folder named by
+//! [`USAGE_DIR`] when it is set: `infra/checks/iam_usage.py` then fails on
+//! a grant no test used (least privilege, the other way round).
+//!
 //! ```text
 //! let services = iam::confine(&services, "quote");
 //! ```
 
 #![allow(clippy::panic, clippy::expect_used)]
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
+use std::io::Write as _;
 use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -71,20 +76,58 @@ pub struct Role {
 }
 
 impl Role {
-    fn allows(&self, action: &str, target: &Target<'_>) -> bool {
+    /// The first statement's (action, resource) that allows the call.
+    fn grant_for(&self, action: &str, target: &Target<'_>) -> Option<&(String, String)> {
         self.grants
             .iter()
-            .any(|(granted, resource)| granted == action && covers(resource, target))
+            .find(|(granted, resource)| granted == action && covers(resource, target))
+    }
+
+    #[cfg(test)]
+    fn allows(&self, action: &str, target: &Target<'_>) -> bool {
+        self.grant_for(action, target).is_some()
     }
 
     fn require(&self, action: &str, target: Target<'_>) {
-        if !self.allows(action, &target) {
-            panic!(
+        match self.grant_for(action, &target) {
+            Some((action, resource)) => record_use(&self.name, action, resource),
+            None => panic!(
                 "AccessDenied: template.yaml's {} does not allow {action} on {target:?}",
                 self.name
-            );
+            ),
         }
     }
+}
+
+/// The environment variable naming the folder where the grants the tests
+/// use are written, for `infra/checks/iam_usage.py` (the test command sets
+/// it; unset, nothing is written).
+pub const USAGE_DIR: &str = "STVA_IAM_USAGE_DIR";
+
+/// Appends `role<TAB>action<TAB>resource` to `<USAGE_DIR>/<pid>.tsv`, once
+/// per grant and process.
+fn record_use(role: &str, action: &str, resource: &str) {
+    static RECORDED: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
+    let Some(dir) = std::env::var_os(USAGE_DIR) else {
+        return;
+    };
+    let line = format!("{role}\t{action}\t{resource}\n");
+    let mut recorded = RECORDED.lock().unwrap_or_else(PoisonError::into_inner);
+    if recorded.contains(&line) {
+        return;
+    }
+    let path = Path::new(&dir).join(format!("{}.tsv", std::process::id()));
+    let written = std::fs::create_dir_all(&dir).and_then(|()| {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)?
+            .write_all(line.as_bytes())
+    });
+    if let Err(e) = written {
+        panic!("{}: {e}", path.display());
+    }
+    recorded.insert(line);
 }
 
 fn covers(resource: &str, target: &Target<'_>) -> bool {
