@@ -19,12 +19,9 @@ use shared::app::validation::ValidateInput;
 use shared::app::{quotes, validation};
 use shared::domain::Role;
 use shared::policy::Actor;
-use shared::ports::{
-    Clock, Condition, Item, Key, QueryPage, QueryRequest, StoreError, Table, Write,
-};
+use shared::ports::{Condition, Item, Key, QueryPage, QueryRequest, StoreError, Table, Write};
 use shared::repo::users::User;
-use shared::testing::fixtures::{PASSWORD, seed_account, seed_user};
-use time::OffsetDateTime;
+use shared::testing::fixtures::{Later, PASSWORD, seed_account, seed_user};
 use tokio::sync::watch;
 
 async fn customer(portal: &Portal, email: &str) -> (User, Caller) {
@@ -351,15 +348,6 @@ async fn killed_mid_quote_and_validation(backend: PortalBackend) {
     let stats = caller.get("/_dev/erp/stats").await;
     assert_eq!(stats.body["orders_created"], 1, "{}", stats.body);
     portal.server.stop().await;
-}
-
-/// The clock of a later run, past the lease of a killed one.
-struct Later(Duration);
-
-impl Clock for Later {
-    fn now(&self) -> OffsetDateTime {
-        OffsetDateTime::now_utc() + self.0
-    }
 }
 
 async fn killed_mid_sync(backend: PortalBackend) {

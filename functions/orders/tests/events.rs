@@ -164,14 +164,7 @@ impl World {
     }
 
     async fn vehicle_status(&self) -> VehicleStatus {
-        self.portal
-            .services()
-            .vehicles()
-            .get(&self.portal.account.id, &self.vehicle_id)
-            .await
-            .expect("read")
-            .expect("vehicle")
-            .status
+        self.portal.vehicle(&self.vehicle_id).await.status
     }
 }
 

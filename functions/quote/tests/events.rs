@@ -155,14 +155,7 @@ async fn a_customer_quotes_a_lot_that_the_erp_prices() {
     assert_eq!(stats.orders_created, 0, "a quote orders nothing");
 
     // The vehicle is reserved, with the lot's correction.
-    let vehicle = w
-        .portal
-        .services()
-        .vehicles()
-        .get(&w.portal.account.id, &w.vehicle_id)
-        .await
-        .expect("read")
-        .expect("vehicle");
+    let vehicle = w.portal.vehicle(&w.vehicle_id).await;
     assert_eq!(vehicle.status, VehicleStatus::InOrder);
     assert_eq!(vehicle.order_id.as_deref(), order["id"].as_str());
     assert_eq!(vehicle.model, "308 SW");

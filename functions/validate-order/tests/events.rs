@@ -14,12 +14,11 @@ use shared::app::quotes::{self, QuoteInput, QuoteVehicleInput};
 use shared::app::{addresses, vehicles};
 use shared::domain::{AddressInput, Role};
 use shared::policy::Actor;
-use shared::ports::Clock;
 use shared::repo::users::User;
 use shared::repo::vehicles::VehicleStatus;
-use shared::testing::fixtures;
+use shared::testing::fixtures::{self, Later};
 use shared::testing::lambda_events::{Answer, Events, Portal};
-use time::{Duration, OffsetDateTime};
+use std::time::Duration;
 
 const EVENTS: Events = Events::new(
     "validate-order",
@@ -203,32 +202,18 @@ async fn a_customer_validates_and_the_erp_gets_one_order() {
     );
 }
 
-/// The clock of a day long after the quote was given.
-struct Later(Duration);
-
-impl Clock for Later {
-    fn now(&self) -> OffsetDateTime {
-        OffsetDateTime::now_utc() + self.0
-    }
-}
-
 #[tokio::test]
 async fn a_quote_past_its_validity_expires_and_frees_its_vehicles() {
     let mut w = world().await;
-    w.portal.portal.services.clock = Arc::new(Later(Duration::days(365)));
+    w.portal.portal.services.clock = Arc::new(Later(Duration::from_secs(365 * 24 * 3600)));
     let answer = w.send(&w.customer).await;
     assert_eq!(answer.status, StatusCode::CONFLICT, "{}", answer.json);
     assert_eq!(answer.json["code"], "quote_expired", "{}", answer.json);
     assert_eq!(w.status().await, "expired");
-    let vehicle = w
-        .portal
-        .services()
-        .vehicles()
-        .get(&w.portal.account.id, &w.vehicle_id)
-        .await
-        .expect("read")
-        .expect("vehicle");
-    assert_eq!(vehicle.status, VehicleStatus::InStock);
+    assert_eq!(
+        w.portal.vehicle(&w.vehicle_id).await.status,
+        VehicleStatus::InStock
+    );
     assert_eq!(w.erp.simulator.stats().orders_created, 0);
 }
 

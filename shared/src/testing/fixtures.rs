@@ -10,7 +10,7 @@ use crate::adapters::outbox::OutboxMailer;
 use crate::adapters::sqlite::SqliteTable;
 use crate::config::Config;
 use crate::domain::{Role, UserStatus};
-use crate::ports::SystemClock;
+use crate::ports::{Clock, SystemClock};
 use crate::repo::accounts::Account;
 use crate::repo::users::{User, Users};
 use crate::security::passwords;
@@ -19,6 +19,16 @@ use crate::security::session_tokens::{SessionTokens, Subject};
 pub const TOKEN_SECRET: &[u8] = b"test-secret-test-secret-test-secret!";
 /// A password that satisfies the policy, for seeded users.
 pub const PASSWORD: &str = "Transport-Vehicules-2026";
+
+/// A clock running `.0` ahead of now: a later run, a quote past its
+/// validity, a lease past its expiry.
+pub struct Later(pub Duration);
+
+impl Clock for Later {
+    fn now(&self) -> time::OffsetDateTime {
+        time::OffsetDateTime::now_utc() + self.0
+    }
+}
 
 pub struct TestPortal {
     pub services: Services,

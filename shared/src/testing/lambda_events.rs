@@ -36,6 +36,7 @@ use crate::adapters::outbox::OutboxMessage;
 use crate::domain::Role;
 use crate::repo::accounts::Account;
 use crate::repo::users::User;
+use crate::repo::vehicles::Vehicle;
 use crate::testing::fixtures::{self, TestPortal};
 use crate::testing::iam;
 
@@ -297,6 +298,16 @@ impl Portal {
     pub async fn user(&self, email: &str, role: Role) -> User {
         let account_id = (role != Role::Manager).then_some(self.account.id.as_str());
         fixtures::seed_user(self.services(), email, role, account_id).await
+    }
+
+    /// The customer account's vehicle `vehicle_id`, as stored.
+    pub async fn vehicle(&self, vehicle_id: &str) -> Vehicle {
+        self.services()
+            .vehicles()
+            .get(&self.account.id, vehicle_id)
+            .await
+            .expect("read")
+            .unwrap_or_else(|| panic!("no vehicle {vehicle_id}"))
     }
 
     /// The event `name`, its placeholders filled from `values` only.
